@@ -1,0 +1,144 @@
+package io.orchiddb.node;
+
+import io.orchiddb.node.config.ConfigException;
+import io.orchiddb.node.config.NodeConfig;
+import io.orchiddb.node.raft.OrchidNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code orchiddb node}: runs one storage node until it is stopped (SIGTERM/Ctrl-C shut it down
+ * cleanly). Settings come from {@code --config FILE} and/or flags; flags win.
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Run an OrchidDB storage node.",
+    footer = {"", "Every flag can also be set in the --config file under the same name without",
+        "the dashes, e.g. shard-count=8. Example:",
+        "  orchiddb node --node-id n1 --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
+public final class NodeMain implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings.")
+  Path configFile;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "This node's id (one of --peers).")
+  String nodeId;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...",
+      description = "Every node of the cluster, in the same order on every node.")
+  String peers;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft logs and snapshots (default: data/<node-id>).")
+  String dataDir;
+
+  @Option(names = "--cluster-name", description = "Cluster name (default: orchiddb).")
+  String clusterName;
+
+  @Option(names = "--shard-count", description = "Shards at bootstrap (default: 8).")
+  String shardCount;
+
+  @Option(names = "--replication", description = "Replicas per shard (default: 3).")
+  String replication;
+
+  @Option(names = "--storage", description = "durable (default) or memory (tests only).")
+  String storage;
+
+  @Option(names = "--snapshot-threshold", description = "Log entries between snapshots (default: 10000).")
+  String snapshotThreshold;
+
+  @Option(names = "--election-timeout-ms", description = "Minimum election timeout (default: 1000).")
+  String electionTimeoutMs;
+
+  @Option(names = "--request-timeout-ms", description = "Raft request timeout (default: 5000).")
+  String requestTimeoutMs;
+
+  @Option(names = "--leader-lease", description = "Serve linearizable reads from a leader lease (default: false).")
+  String leaderLease;
+
+  @Option(names = "--log-segment-bytes", description = "Log segment size (default: 8388608).")
+  String logSegmentBytes;
+
+  @Option(names = "--key-bytes-max", description = "Largest key (default: 1024).")
+  String keyBytesMax;
+
+  @Option(names = "--value-bytes-max", description = "Largest value (default: 1048576).")
+  String valueBytesMax;
+
+  @Option(names = "--batch-ops-max", description = "Most operations in one batch (default: 1024).")
+  String batchOpsMax;
+
+  @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
+  String requestBytesMax;
+
+  /** Settings from the file, overridden by the flags that were given. */
+  Map<String, String> settings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (configFile != null) {
+      s.putAll(NodeConfig.readFile(configFile));
+    }
+    putIfSet(s, "node-id", nodeId);
+    putIfSet(s, "peers", peers);
+    putIfSet(s, "data-dir", dataDir);
+    putIfSet(s, "cluster-name", clusterName);
+    putIfSet(s, "shard-count", shardCount);
+    putIfSet(s, "replication", replication);
+    putIfSet(s, "storage", storage);
+    putIfSet(s, "snapshot-threshold", snapshotThreshold);
+    putIfSet(s, "election-timeout-ms", electionTimeoutMs);
+    putIfSet(s, "request-timeout-ms", requestTimeoutMs);
+    putIfSet(s, "leader-lease", leaderLease);
+    putIfSet(s, "log-segment-bytes", logSegmentBytes);
+    putIfSet(s, "key-bytes-max", keyBytesMax);
+    putIfSet(s, "value-bytes-max", valueBytesMax);
+    putIfSet(s, "batch-ops-max", batchOpsMax);
+    putIfSet(s, "request-bytes-max", requestBytesMax);
+    return s;
+  }
+
+  private static void putIfSet(Map<String, String> s, String name, String value) {
+    if (value != null) {
+      s.put(name, value);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config;
+    try {
+      config = NodeConfig.parse(settings());
+    } catch (ConfigException e) {
+      System.err.println("orchiddb node: bad configuration: " + e.getMessage());
+      return 2;
+    }
+    OrchidNode node;
+    try {
+      node = OrchidNode.start(config);
+    } catch (IllegalStateException e) {
+      System.err.println("orchiddb node: cannot start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.err.println("orchiddb node: error while stopping: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "node-shutdown"));
+    System.out.println("orchiddb node " + config.nodeId() + " ready on " + config.address()
+        + " (data in " + config.dataDir().toAbsolutePath() + ")");
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new NodeMain()).execute(args));
+  }
+}

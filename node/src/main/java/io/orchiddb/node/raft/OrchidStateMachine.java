@@ -1,0 +1,268 @@
+package io.orchiddb.node.raft;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis side of every OrchidDB state machine: log entries in, replies out, snapshots to disk
+ * and back. Subclasses hold the data and implement {@link #prepare}, {@link #apply},
+ * {@link #read} and the snapshot record hooks, in terms of plain bytes.
+ *
+ * <p>Lifecycle: {@code initialize} loads the newest valid snapshot, then Ratis replays the log
+ * after it; {@code reinitialize} does the same after the leader installed a snapshot on this
+ * replica. {@code takeSnapshot} runs on the apply thread (applies wait meanwhile) when the log has
+ * grown past the configured threshold; once it returns, Ratis may purge the log up to the
+ * snapshot's index, so the snapshot is durable before it returns.
+ *
+ * <p>Failures: a request that breaks a rule is refused in {@link #startTransaction} on the leader,
+ * before it enters the log. {@link #apply} must not throw for anything a client can cause: an
+ * exception there stops the whole server.
+ */
+abstract class OrchidStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(OrchidStateMachine.class);
+
+  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final IndexWaiters appliedWaiters = new IndexWaiters();
+  private final Duration staleReadWait;
+  private RaftStorage raftStorage;
+
+  OrchidStateMachine(Duration staleReadWait) {
+    this.staleReadWait = staleReadWait;
+  }
+
+  // ---- hooks for subclasses -------------------------------------------------------------------
+
+  /**
+   * Validates a client's write on the leader and returns the bytes to put in the log (e.g. with
+   * the leader's timestamp). Throws {@link IllegalArgumentException} (or a subclass) to refuse.
+   */
+  abstract byte[] prepare(ByteBuffer request) throws IOException;
+
+  /** Applies the log entry at {@code index}; returns the reply. Deterministic. */
+  abstract byte[] apply(long index, ByteBuffer command) throws IOException;
+
+  /** Serves a read query from the current state. */
+  abstract byte[] read(ByteBuffer query) throws IOException;
+
+  /** Writes the whole state as records, in an order that does not depend on the replica. */
+  abstract void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException;
+
+  /** Replaces the state with what a snapshot holds; called with records in file order. */
+  abstract SnapshotLoad loadSnapshot();
+
+  /** Builds new state from snapshot records; {@link #commit} swaps it in once all are read. */
+  interface SnapshotLoad extends SnapshotFile.RecordReader {
+    void commit(long index);
+  }
+
+  /** Forgets everything, as for a replica with no snapshot. */
+  abstract void reset();
+
+  // ---- Ratis ----------------------------------------------------------------------------------
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage)
+      throws IOException {
+    getLifeCycle().startAndTransition(() -> {
+      super.initialize(server, groupId, raftStorage);
+      this.raftStorage = raftStorage;
+      storage.init(raftStorage);
+      loadNewestValidSnapshot();
+    });
+  }
+
+  /**
+   * Ratis pauses the state machine before installing a snapshot from the leader and checks that
+   * it reached PAUSED; the base class does nothing here, which would close the whole server.
+   */
+  @Override
+  public void pause() {
+    getLifeCycle().transition(LifeCycle.State.PAUSING);
+    getLifeCycle().transition(LifeCycle.State.PAUSED);
+  }
+
+  /** Runs after the leader installed a snapshot here (the whole sm/ directory was replaced). */
+  @Override
+  public void reinitialize() throws IOException {
+    loadNewestValidSnapshot();
+    if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return storage;
+  }
+
+  /**
+   * Loads the newest snapshot that passes its checksum. A corrupt one is renamed aside (kept for
+   * inspection, never offered to followers) and the next older one is tried. We scan the
+   * directory ourselves: {@code SimpleStateMachineStorage.loadLatestSnapshot} does not verify
+   * contents and keeps a cached snapshot unless a newer one appears.
+   */
+  private void loadNewestValidSnapshot() throws IOException {
+    for (Path file : snapshotsNewestFirst()) {
+      TermIndex ti = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile());
+      SnapshotLoad load = loadSnapshot();
+      try {
+        SnapshotFile.Header header = SnapshotFile.read(file, load);
+        if (header.index() != ti.getIndex() || header.term() != ti.getTerm()) {
+          throw new SnapshotFile.CorruptSnapshotException(file,
+              "header says " + header + " but the name says " + ti);
+        }
+      } catch (SnapshotFile.CorruptSnapshotException e) {
+        LOG.error("{}: {}; moving it aside and trying an older snapshot", getGroupId(), e.getMessage());
+        moveAside(file);
+        continue;
+      }
+      load.commit(ti.getIndex());
+      File md5File = MD5FileUtil.getDigestFileForFile(file.toFile());
+      MD5Hash md5 = md5File.exists() ? MD5FileUtil.readStoredMd5ForFile(file.toFile())
+          : MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+      storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), ti));
+      setLastAppliedTermIndex(ti);
+      appliedWaiters.advanceTo(ti.getIndex());
+      LOG.info("{}: loaded snapshot {}", getGroupId(), file.getFileName());
+      return;
+    }
+    reset();
+  }
+
+  private List<Path> snapshotsNewestFirst() throws IOException {
+    Path dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(f -> SimpleStateMachineStorage.SNAPSHOT_REGEX.matcher(f.getFileName().toString()).matches())
+          .sorted(Comparator.comparingLong((Path f) ->
+              SimpleStateMachineStorage.getTermIndexFromSnapshotFile(f.toFile()).getIndex()).reversed())
+          .toList();
+    }
+  }
+
+  private static void moveAside(Path file) throws IOException {
+    Path md5 = MD5FileUtil.getDigestFileForFile(file.toFile()).toPath();
+    Files.deleteIfExists(md5);
+    Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"),
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex last = getLastAppliedTermIndex();
+    if (last == null || last.getIndex() < 0) {
+      return RaftLog.INVALID_LOG_INDEX;
+    }
+    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+    SnapshotFile.write(file.toPath(), last.getTerm(), last.getIndex(), this::writeSnapshot);
+    // Ratis sends the file with this digest to lagging followers, which verify it on receipt.
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+    return last.getIndex();
+  }
+
+  @Override
+  public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+    TransactionContext.Builder builder =
+        TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+    try {
+      byte[] logData = prepare(request.getMessage().getContent().asReadOnlyByteBuffer());
+      return builder.setLogData(UnsafeByteOperations.unsafeWrap(logData)).build();
+    } catch (IllegalArgumentException e) {
+      // Refused before it enters the log: the client gets a StateMachineException with this message.
+      TransactionContext refused = builder.build();
+      refused.setException(new RefusedException(e.getMessage()));
+      return refused;
+    }
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    ByteString data = entry.getStateMachineLogEntry().getLogData();
+    byte[] reply;
+    try {
+      reply = apply(entry.getIndex(), data.asReadOnlyByteBuffer());
+    } catch (IOException e) {
+      // The log holds a command this replica cannot decode: continuing would diverge.
+      throw new IllegalStateException(getGroupId() + ": cannot apply entry " + entry.getIndex(), e);
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    appliedWaiters.advanceTo(entry.getIndex());
+    return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+  }
+
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    // Configuration and no-op entries advance the applied index without reaching applyTransaction.
+    super.notifyTermIndexUpdated(term, index);
+    appliedWaiters.advanceTo(index);
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    try {
+      byte[] reply = read(request.getContent().asReadOnlyByteBuffer());
+      return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e instanceof IllegalArgumentException
+          ? new RefusedException(e.getMessage()) : e);
+    }
+  }
+
+  /**
+   * Serves a read once this replica has applied {@code minIndex}; Ratis has already checked that
+   * its commit index is there. Waits at most the configured stale-read wait.
+   */
+  @Override
+  public CompletableFuture<Message> queryStale(Message request, long minIndex) {
+    return appliedWaiters.await(minIndex)
+        .orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenCompose(ignored -> query(request));
+  }
+
+  /** The index of the last entry this replica applied. */
+  long appliedIndex() {
+    TermIndex last = getLastAppliedTermIndex();
+    return last == null ? 0 : Math.max(0, last.getIndex());
+  }
+
+  @Override
+  public void close() throws IOException {
+    appliedWaiters.failAll(new IOException(getGroupId() + " closed"));
+    super.close();
+  }
+}

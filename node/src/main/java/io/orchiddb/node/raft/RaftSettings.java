@@ -1,0 +1,68 @@
+package io.orchiddb.node.raft;
+
+import io.orchiddb.node.config.NodeConfig;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The Ratis properties a node runs with, derived from its {@link NodeConfig}. Every group on the
+ * node shares them. Values and the reasons behind them are in {@code shared/RATIS-NOTES.md}.
+ */
+final class RaftSettings {
+  /** Room for a log entry's framing around the largest request we accept. */
+  private static final int ENTRY_OVERHEAD_BYTES = 256 * 1024;
+
+  private RaftSettings() {}
+
+  static RaftProperties forNode(NodeConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    RaftServerConfigKeys.setStorageDir(p, List.of(config.dataDir().resolve("raft").toFile()));
+    GrpcConfigKeys.Server.setHost(p, config.address().getHost());
+    GrpcConfigKeys.Server.setPort(p, config.address().getPort());
+
+    // Elections: 27 divisions on 2 cores need more than the 150-300 ms defaults (pre-vote stays on).
+    long electionMs = config.electionTimeoutMin().toMillis();
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));
+    TimeDuration request = TimeDuration.valueOf(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    RaftServerConfigKeys.Rpc.setRequestTimeout(p, request);
+
+    // The log: an entry must fit the appender buffer, the write buffer and a gRPC message.
+    int entryBytesMax = config.limits().requestBytesMax() + ENTRY_OVERHEAD_BYTES;
+    RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryBytesMax));
+    RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryBytesMax + 64 * 1024));
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(entryBytesMax + 2 * 1024 * 1024));
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
+    RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
+    RaftServerConfigKeys.Log.setUseMemory(p, config.storage() == NodeConfig.Storage.MEMORY);
+    // Purge up to the snapshot even when a follower is behind: it catches up by snapshot install,
+    // and one dead follower cannot make the log grow without bound (IoTDB PR #6724).
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 0);
+
+    // Snapshots on a log-size trigger; keep two so a corrupt newest one has a fallback on disk.
+    // Not with the memory log: its indexing breaks after the first purge (it is for tests only).
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, config.storage() == NodeConfig.Storage.DURABLE);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotThresholdEntries());
+    RaftServerConfigKeys.Snapshot.setCreationGap(p, Math.min(1024, config.snapshotThresholdEntries()));
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, config.snapshotThresholdEntries()));
+
+    RaftServerConfigKeys.Write.setElementLimit(p, 1024);
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(8L * 1024 * 1024, 2L * entryBytesMax)));
+
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.leaderLease());
+    RaftServerConfigKeys.Read.setTimeout(p, request);
+    return p;
+  }
+}

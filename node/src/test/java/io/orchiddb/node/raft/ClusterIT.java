@@ -1,0 +1,214 @@
+package io.orchiddb.node.raft;
+
+import static io.orchiddb.node.raft.TestCluster.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.orchiddb.proto.raft.ClusterMap;
+import io.orchiddb.proto.raft.Condition;
+import io.orchiddb.proto.raft.DeleteOp;
+import io.orchiddb.proto.raft.GetClusterMap;
+import io.orchiddb.proto.raft.KeyAbsent;
+import io.orchiddb.proto.raft.KeyEntry;
+import io.orchiddb.proto.raft.MetaRead;
+import io.orchiddb.proto.raft.MetaReadResult;
+import io.orchiddb.proto.raft.PutOp;
+import io.orchiddb.proto.raft.ScanQuery;
+import io.orchiddb.proto.raft.ShardInfo;
+import io.orchiddb.proto.raft.ShardRead;
+import io.orchiddb.proto.raft.ShardReadResult;
+import io.orchiddb.proto.raft.ShardWrite;
+import io.orchiddb.proto.raft.ShardWriteResult;
+import io.orchiddb.proto.raft.WriteOp;
+import io.orchiddb.proto.raft.WriteTxn;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves the storage node on a real 3-node cluster (three Ratis servers on loopback, durable logs
+ * on disk): the cluster bootstraps its shards and meta group, every shard takes writes and serves
+ * reads, conditions and batches behave, and the leader refuses what breaks a limit.
+ */
+class ClusterIT {
+  @TempDir
+  Path dir;
+
+  @Test
+  void everyShardTakesWritesAndServesReads() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "4"))) {
+      Set<Integer> shardsHit = new HashSet<>();
+      for (int i = 0; i < 200; i++) {
+        String key = "key-" + i;
+        long version = c.put(key, "value-" + i);
+        assertThat(version).isPositive();
+        shardsHit.add(c.shardMap().shardFor(utf8(key)).getId());
+      }
+      assertThat(shardsHit).containsExactlyInAnyOrder(0, 1, 2, 3);
+      for (int i = 0; i < 200; i++) {
+        KeyEntry e = c.get("key-" + i);
+        assertThat(e).as("key-" + i).isNotNull();
+        assertThat(e.getValue().toStringUtf8()).isEqualTo("value-" + i);
+        assertThat(e.getCreateIndex()).isEqualTo(e.getVersion());
+        assertThat(e.getModifyTimeMs()).isPositive();
+      }
+      assertThat(c.get("never-written")).isNull();
+
+      // Every replica of every shard applies the same writes.
+      for (ShardInfo shard : c.shardMap().shards()) {
+        long commit = c.status(c.leaderOf(shard), shard).commitIndex();
+        for (String node : shard.getReplicasList()) {
+          TestCluster.await("replica " + node + " of shard " + shard.getId() + " applies " + commit,
+              TestCluster.TIMEOUT, () -> c.status(node, shard).appliedIndex() >= commit);
+        }
+        int keys = c.status(shard.getReplicasList().get(0), shard).keys();
+        assertThat(keys).isPositive();
+        for (String node : shard.getReplicasList()) {
+          assertThat(c.status(node, shard).keys()).isEqualTo(keys);
+        }
+      }
+    }
+  }
+
+  @Test
+  void metaGroupHoldsTheReplicatedClusterMap() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "4"))) {
+      ClusterMap committed = c.node("n1").bootstrapped().get(60, TimeUnit.SECONDS);
+      assertThat(committed.getEpoch()).isPositive();
+      assertThat(committed.getShardsList()).hasSize(4);
+      byte[] query = MetaRead.newBuilder().setGetClusterMap(GetClusterMap.getDefaultInstance()).build().toByteArray();
+      MetaReadResult read = MetaReadResult.parseFrom(c.metaClient().read(query).get(30, TimeUnit.SECONDS));
+      assertThat(read.getMap()).isEqualTo(committed);
+      assertThat(read.getMap().toBuilder().setEpoch(0).build()).isEqualTo(c.layout());
+      // Every meta replica holds the same map, read from its own state.
+      for (String node : committed.getMetaReplicasList()) {
+        MetaReadResult local = MetaReadResult.parseFrom(
+            c.metaClient().readStale(query, read.getAppliedIndex(), node).get(30, TimeUnit.SECONDS));
+        assertThat(local.getMap()).isEqualTo(committed);
+      }
+    }
+  }
+
+  @Test
+  void conditionsAndBatchesApplyAtomically() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "2"))) {
+      ShardInfo shard = c.shardMap().shardFor(utf8("a"));
+      // Find a second key on the same shard for a multi-key batch.
+      String other = null;
+      for (int i = 0; other == null; i++) {
+        if (c.shardMap().shardFor(utf8("b" + i)).getId() == shard.getId()) {
+          other = "b" + i;
+        }
+      }
+      long v1 = c.put("a", "1");
+
+      // put-if-absent on an existing key fails and reports the current version.
+      ShardWriteResult r = c.write(shard, txn(put("a", "2", absent())));
+      assertThat(r.getTxns(0).getCommitted()).isFalse();
+      assertThat(r.getTxns(0).getOps(0).getConditionFailed()).isTrue();
+      assertThat(r.getTxns(0).getOps(0).getPreviousVersion()).isEqualTo(v1);
+      assertThat(c.get("a").getValue().toStringUtf8()).isEqualTo("1");
+
+      // A batch whose second condition fails writes nothing.
+      r = c.write(shard, txn(put(other, "x", null), put("a", "3", version(v1 + 1000))));
+      assertThat(r.getTxns(0).getCommitted()).isFalse();
+      assertThat(c.get(other)).isNull();
+
+      // Two transactions in one entry: one fails, the other commits.
+      ShardWrite two = ShardWrite.newBuilder()
+          .addTxns(WriteTxn.newBuilder().addOps(put("a", "4", version(v1))))
+          .addTxns(WriteTxn.newBuilder().addOps(put(other, "y", version(12345)))).build();
+      r = c.write(shard, two);
+      assertThat(r.getTxns(0).getCommitted()).isTrue();
+      assertThat(r.getTxns(1).getCommitted()).isFalse();
+      KeyEntry a = c.get("a");
+      assertThat(a.getValue().toStringUtf8()).isEqualTo("4");
+      assertThat(a.getVersion()).isEqualTo(r.getIndex());
+      assertThat(a.getCreateIndex()).isEqualTo(v1);
+
+      // Value-equals delete.
+      ShardWrite del = ShardWrite.newBuilder().addTxns(WriteTxn.newBuilder().addOps(WriteOp.newBuilder()
+          .setDelete(DeleteOp.newBuilder().setKey(bytes("a"))
+              .setCondition(Condition.newBuilder().setValueEquals(bytes("4")))))).build();
+      r = c.write(shard, del);
+      assertThat(r.getTxns(0).getCommitted()).isTrue();
+      assertThat(c.get("a")).isNull();
+
+      // Scan in unsigned key order within the shard.
+      List<String> keys = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        String k = "s" + i;
+        if (c.shardMap().shardFor(utf8(k)).getId() == shard.getId()) {
+          c.put(k, "v");
+          keys.add(k);
+        }
+      }
+      keys.sort(null);
+      ShardRead scan = ShardRead.newBuilder().setScan(ScanQuery.newBuilder()
+          .setStartKey(bytes("s")).setEndKey(bytes("t")).setLimit(5)).build();
+      ShardReadResult page = ShardReadResult.parseFrom(c.client(shard).read(scan.toByteArray()).get(30, TimeUnit.SECONDS));
+      assertThat(page.getScan().getEntriesList()).extracting(e -> e.getKey().toStringUtf8())
+          .containsExactlyElementsOf(keys.subList(0, 5));
+      assertThat(page.getScan().getMore()).isEqualTo(keys.size() > 5);
+    }
+  }
+
+  @Test
+  void leaderRefusesWritesOverALimitAndWritesNothing() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "1"))) {
+      ShardInfo shard = c.shardMap().shards().get(0);
+      String bigKey = "k".repeat(1025);
+      assertThatThrownBy(() -> c.client(shard).write(TestCluster.putCommand(bigKey, utf8("v")).toByteArray())
+          .get(30, TimeUnit.SECONDS))
+          .hasRootCauseInstanceOf(RefusedException.class)
+          .rootCause().hasMessageStartingWith("key-bytes-max:");
+      assertThatThrownBy(() -> c.client(shard).write(
+          TestCluster.putCommand("k", new byte[1024 * 1024 + 1]).toByteArray()).get(30, TimeUnit.SECONDS))
+          .rootCause().isInstanceOf(RefusedException.class).hasMessageStartingWith("value-bytes-max:");
+      ShardWrite.Builder batch = ShardWrite.newBuilder();
+      WriteTxn.Builder txn = WriteTxn.newBuilder();
+      for (int i = 0; i < 1025; i++) {
+        txn.addOps(put("k" + i, "v", null));
+      }
+      batch.addTxns(txn);
+      assertThatThrownBy(() -> c.client(shard).write(batch.build().toByteArray()).get(30, TimeUnit.SECONDS))
+          .rootCause().isInstanceOf(RefusedException.class).hasMessageStartingWith("batch-ops-max:");
+      assertThat(c.get("k")).isNull();
+      assertThat(c.get("k0")).isNull();
+      // The cluster still works after refusals.
+      assertThat(c.put("k".repeat(1024), "ok")).isPositive();
+      assertThat(c.get("k".repeat(1024)).getValue().toStringUtf8()).isEqualTo("ok");
+    }
+  }
+
+  static ByteString bytes(String s) {
+    return ByteString.copyFromUtf8(s);
+  }
+
+  static Condition absent() {
+    return Condition.newBuilder().setAbsent(KeyAbsent.getDefaultInstance()).build();
+  }
+
+  static Condition version(long v) {
+    return Condition.newBuilder().setVersionEquals(v).build();
+  }
+
+  static WriteOp put(String key, String value, Condition condition) {
+    PutOp.Builder p = PutOp.newBuilder().setKey(bytes(key)).setValue(bytes(value));
+    if (condition != null) {
+      p.setCondition(condition);
+    }
+    return WriteOp.newBuilder().setPut(p).build();
+  }
+
+  static ShardWrite txn(WriteOp... ops) {
+    return ShardWrite.newBuilder().addTxns(WriteTxn.newBuilder().addAllOps(List.of(ops))).build();
+  }
+}
