@@ -30,6 +30,11 @@ public final class ShardMap {
         Long.toUnsignedString(starts[0]));
     for (int i = 0; i < shards.length; i++) {
       long end = i + 1 < shards.length ? starts[i + 1] : 0;
+      // hash_end 0 stands for 2^64, so an empty range [s, s) before the last shard would pass the
+      // end check below; when s = 0 it reads as the whole space and overlaps every other shard.
+      Preconditions.checkArgument(i + 1 == shards.length || Long.compareUnsigned(starts[i], end) < 0,
+          "shard %s has an empty range: another shard also starts at %s", shards[i].getId(),
+          Long.toUnsignedString(starts[i]));
       Preconditions.checkArgument(shards[i].getHashEnd() == end,
           "shard %s ends at %s but the next range starts at %s", shards[i].getId(),
           Long.toUnsignedString(shards[i].getHashEnd()), Long.toUnsignedString(end));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -26,6 +27,8 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class GroupClient implements Closeable {
   private static final long RETRY_SLEEP_MS = 100;
+  private static final long READ_RETRY_FIRST_MS = 20;
+  private static final long READ_RETRY_MAX_MS = 500;
 
   private final RaftClient client;
   private final Duration timeout;
@@ -48,20 +51,57 @@ public final class GroupClient implements Closeable {
 
   /** A linearizable read (ReadIndex on the leader). */
   public CompletableFuture<byte[]> read(byte[] query) {
-    return unwrap(client.async().sendReadOnly(message(query)));
+    return retryRead(() -> client.async().sendReadOnly(message(query)));
   }
 
   /** A linearizable read served by {@code node}, which may be a follower (ReadIndex from it). */
   public CompletableFuture<byte[]> readOn(byte[] query, String node) {
-    return unwrap(client.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
+    return retryRead(() -> client.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
   }
 
   /**
    * A read served by {@code node} from its own state once it has applied at least
-   * {@code minIndex}: never older than that index, possibly older than the leader.
+   * {@code minIndex}: never older than that index, possibly older than the leader. Waits (within
+   * the timeout) while the node is behind.
    */
   public CompletableFuture<byte[]> readStale(byte[] query, long minIndex, String node) {
-    return unwrap(client.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+    return retryRead(() -> client.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+  }
+
+  /**
+   * Reads are idempotent, so they are retried until the timeout: "leader unknown" right after an
+   * election or restart, a replica still behind the requested index, a transient connection
+   * error. A refusal (bad request) is final.
+   */
+  private CompletableFuture<byte[]> retryRead(Supplier<CompletableFuture<RaftClientReply>> send) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    attemptRead(send, deadline, READ_RETRY_FIRST_MS, result);
+    return result;
+  }
+
+  private void attemptRead(Supplier<CompletableFuture<RaftClientReply>> send, long deadline,
+      long backoffMs, CompletableFuture<byte[]> result) {
+    unwrap(send.get()).whenComplete((bytes, failure) -> {
+      if (failure == null) {
+        result.complete(bytes);
+        return;
+      }
+      Throwable cause = rootCause(failure);
+      if (cause instanceof RefusedException || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+        result.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
+        return;
+      }
+      CompletableFuture.delayedExecutor(backoffMs, TimeUnit.MILLISECONDS).execute(() ->
+          attemptRead(send, deadline, Math.min(READ_RETRY_MAX_MS, backoffMs * 2), result));
+    });
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   private static Message message(byte[] bytes) {

@@ -40,6 +40,9 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entryBytesMax));
     RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entryBytesMax + 64 * 1024));
     GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf(entryBytesMax + 2 * 1024 * 1024));
+    // Snapshot chunks travel in the same gRPC messages; the 16 MB default chunk would exceed them
+    // and a lagging follower could never be caught up (seen in RecoveryIT).
+    RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(entryBytesMax));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));

@@ -58,10 +58,41 @@ final class TestCluster implements AutoCloseable {
     settings = new HashMap<>(extra);
     settings.put("peers", peers.toString());
     settings.putIfAbsent("election-timeout-ms", "500");
+    java.util.Properties saved = new java.util.Properties();
+    saved.putAll(settings);
+    saved.setProperty("test.nodes", String.valueOf(n));
+    java.nio.file.Files.createDirectories(root);
+    try (var out = java.nio.file.Files.newBufferedWriter(root.resolve("cluster.properties"))) {
+      saved.store(out, null);
+    }
     for (String id : ids) {
       start(id);
     }
     shardMap = new ShardMap(running.get(ids.get(0)).initialLayout());
+  }
+
+  private TestCluster(Path root, Map<String, String> settings, int n) throws IOException {
+    this.root = root;
+    this.settings = settings;
+    for (int i = 1; i <= n; i++) {
+      ids.add("n" + i);
+    }
+    for (String id : ids) {
+      start(id);
+    }
+    shardMap = new ShardMap(running.get(ids.get(0)).initialLayout());
+  }
+
+  /** Restarts, from their data directories and on the same ports, the nodes of a closed cluster. */
+  static TestCluster reopen(Path root) throws IOException {
+    java.util.Properties saved = new java.util.Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(root.resolve("cluster.properties"))) {
+      saved.load(in);
+    }
+    int n = Integer.parseInt((String) saved.remove("test.nodes"));
+    Map<String, String> settings = new HashMap<>();
+    saved.stringPropertyNames().forEach(k -> settings.put(k, saved.getProperty(k)));
+    return new TestCluster(root, settings, n);
   }
 
   private static int freePort() throws IOException {
@@ -142,6 +173,33 @@ final class TestCluster implements AutoCloseable {
   long put(String key, byte[] value) {
     ShardWriteResult r = write(shardMap.shardFor(utf8(key)), putCommand(key, value));
     return r.getIndex();
+  }
+
+  /**
+   * Puts {@code count} keys {@code prefix + i} with {@code value}, keeping up to 64 writes in
+   * flight; returns each key's version.
+   */
+  Map<String, Long> putMany(String prefix, int count, byte[] value) {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    List<java.util.concurrent.CompletableFuture<byte[]>> window = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String key = prefix + i;
+      keys.add(key);
+      window.add(client(shardMap.shardFor(utf8(key))).write(putCommand(key, value).toByteArray()));
+      if (window.size() == 64 || i == count - 1) {
+        for (int j = 0; j < window.size(); j++) {
+          try {
+            versions.put(keys.get(j), ShardWriteResult.parseFrom(window.get(j).get(60, TimeUnit.SECONDS)).getIndex());
+          } catch (Exception e) {
+            throw new AssertionError("write of " + keys.get(j) + " failed", e);
+          }
+        }
+        window.clear();
+        keys.clear();
+      }
+    }
+    return versions;
   }
 
   static byte[] getQuery(String key) {
