@@ -1,0 +1,82 @@
+package io.orchiddb.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An OrchidDB node running as a separate JVM ({@code io.orchiddb.node.NodeMain}) on this test's
+ * classpath, with its output in {@code <dataDir>.log}. It can be killed with SIGKILL and started
+ * again on the same data directory.
+ */
+final class NodeProcess implements AutoCloseable {
+  private final String id;
+  private final List<String> args;
+  private final Path log;
+  private Process process;
+
+  NodeProcess(String id, Path dataDir, List<String> nodeArgs) {
+    this.id = id;
+    this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx256m");
+    cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("io.orchiddb.node.NodeMain");
+    cmd.add("--node-id");
+    cmd.add(id);
+    cmd.add("--data-dir");
+    cmd.add(dataDir.toString());
+    cmd.addAll(nodeArgs);
+    this.args = List.copyOf(cmd);
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** Starts the JVM and waits until the node reports it is ready. */
+  void start(Duration timeout) throws IOException {
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
+    process = new ProcessBuilder(args).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String out = Files.exists(log) ? Files.readString(log).substring((int) logStart) : "";
+      if (out.contains("orchiddb node " + id + " ready")) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new IOException("node " + id + " exited with " + process.exitValue() + ":\n" + out);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("node " + id + " not ready after " + timeout + ":\n" + out);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (alive()) {
+      kill();
+    }
+  }
+}
