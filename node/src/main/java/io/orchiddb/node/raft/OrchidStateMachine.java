@@ -1,5 +1,6 @@
 package io.orchiddb.node.raft;
 
+import com.google.common.base.Verify;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
@@ -95,8 +97,13 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     getLifeCycle().startAndTransition(() -> {
       super.initialize(server, groupId, raftStorage);
       this.raftStorage = raftStorage;
+      // Set corrupt snapshots aside before the storage caches "the latest snapshot": Ratis sizes
+      // the log from it, and a cached corrupt one would make it skip the entries in between.
+      SingleFileSnapshotInfo loaded = loadNewestValidSnapshot();
       storage.init(raftStorage);
-      loadNewestValidSnapshot();
+      SnapshotInfo latest = storage.getLatestSnapshot();
+      Verify.verify(loaded == null ? latest == null : latest != null && latest.getIndex() == loaded.getIndex(),
+          "%s: loaded snapshot %s but the storage reports %s", groupId, loaded, latest);
     });
   }
 
@@ -113,7 +120,10 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   /** Runs after the leader installed a snapshot here (the whole sm/ directory was replaced). */
   @Override
   public void reinitialize() throws IOException {
-    loadNewestValidSnapshot();
+    SingleFileSnapshotInfo loaded = loadNewestValidSnapshot();
+    if (loaded != null) {
+      storage.updateLatestSnapshot(loaded);
+    }
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);
       getLifeCycle().transition(LifeCycle.State.RUNNING);
@@ -131,7 +141,8 @@ abstract class OrchidStateMachine extends BaseStateMachine {
    * directory ourselves: {@code SimpleStateMachineStorage.loadLatestSnapshot} does not verify
    * contents and keeps a cached snapshot unless a newer one appears.
    */
-  private void loadNewestValidSnapshot() throws IOException {
+  private SingleFileSnapshotInfo loadNewestValidSnapshot() throws IOException {
+    boolean fellBack = false;
     for (Path file : snapshotsNewestFirst()) {
       TermIndex ti = SimpleStateMachineStorage.getTermIndexFromSnapshotFile(file.toFile());
       SnapshotLoad load = loadSnapshot();
@@ -144,20 +155,58 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       } catch (SnapshotFile.CorruptSnapshotException e) {
         LOG.error("{}: {}; moving it aside and trying an older snapshot", getGroupId(), e.getMessage());
         moveAside(file);
+        fellBack = true;
         continue;
+      }
+      if (fellBack) {
+        requireLogFrom(ti.getIndex() + 1);
       }
       load.commit(ti.getIndex());
       File md5File = MD5FileUtil.getDigestFileForFile(file.toFile());
       MD5Hash md5 = md5File.exists() ? MD5FileUtil.readStoredMd5ForFile(file.toFile())
           : MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
-      storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file, md5), ti));
       setLastAppliedTermIndex(ti);
       appliedWaiters.advanceTo(ti.getIndex());
       LOG.info("{}: loaded snapshot {}", getGroupId(), file.getFileName());
-      return;
+      return new SingleFileSnapshotInfo(new FileInfo(file, md5), ti);
+    }
+    if (fellBack) {
+      requireLogFrom(0);
     }
     reset();
+    return null;
   }
+
+  /**
+   * After falling back to an older snapshot, the log on disk must still hold every entry after it;
+   * otherwise applying the log would silently skip writes. The log is purged with a preservation
+   * margin (see {@code RaftSettings}) so this normally holds; when it does not, this replica
+   * cannot recover on its own and refuses to start rather than serve data with holes.
+   */
+  private void requireLogFrom(long index) throws IOException {
+    Path current = raftStorage.getStorageDir().getCurrentDir().toPath();
+    long start = Long.MAX_VALUE;
+    try (Stream<Path> files = Files.list(current)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        java.util.regex.Matcher m = LOG_SEGMENT.matcher(f.getFileName().toString());
+        if (m.matches()) {
+          start = Math.min(start, Long.parseLong(m.group(1)));
+        }
+      }
+    }
+    if (start != Long.MAX_VALUE && start <= index) {
+      return;
+    }
+    throw new IOException(getGroupId() + " on " + getId() + ": the newest snapshot is corrupt and the log"
+        + " no longer holds the entries from index " + index + " (log starts at "
+        + (start == Long.MAX_VALUE ? "nothing" : start) + "). This replica cannot recover by"
+        + " itself; its data directory " + raftStorage.getStorageDir().getRoot()
+        + " must be replaced from a healthy replica.");
+  }
+
+  /** Ratis segment files: {@code log_<start>-<end>} (closed) and {@code log_inprogress_<start>}. */
+  private static final java.util.regex.Pattern LOG_SEGMENT =
+      java.util.regex.Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
   private List<Path> snapshotsNewestFirst() throws IOException {
     Path dir = raftStorage.getStorageDir().getStateMachineDir().toPath();

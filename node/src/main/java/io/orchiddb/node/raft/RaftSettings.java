@@ -50,7 +50,9 @@ final class RaftSettings {
     // Purge up to the snapshot even when a follower is behind: it catches up by snapshot install,
     // and one dead follower cannot make the log grow without bound (IoTDB PR #6724).
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 0);
+    // Keep about two snapshot intervals of log behind the newest snapshot, so that if it turns
+    // out corrupt the older one plus the log still rebuild the state (see OrchidStateMachine).
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, 2 * config.snapshotThresholdEntries());
 
     // Snapshots on a log-size trigger; keep two so a corrupt newest one has a fallback on disk.
     // Not with the memory log: its indexing breaks after the first purge (it is for tests only).

@@ -110,6 +110,65 @@ class RecoveryIT {
   }
 
   @Test
+  void corruptNewestSnapshotIsSetAsideAndTheReplicaStillRecovers() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, COMPACTING)) {
+      ShardInfo shard = c.shardMap().shards().get(0);
+      Map<String, Long> written = c.putMany("k", 600, new byte[4096]);
+      long last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      String victim = "n3";
+      TestCluster.await(victim + " has a snapshot", TestCluster.TIMEOUT,
+          () -> c.status(victim, shard).snapshotIndex() > 0);
+      c.stop(victim);
+
+      Path sm = dir.resolve(victim).resolve("raft")
+          .resolve(RaftGroups.groupId(shard).getUuid().toString()).resolve("sm");
+      Path newest;
+      try (var files = java.nio.file.Files.list(sm)) {
+        newest = files.filter(f -> f.getFileName().toString().matches("snapshot\\.\\d+_\\d+"))
+            .max(java.util.Comparator.comparingLong(f -> Long.parseLong(f.getFileName().toString().replaceAll(".*_", ""))))
+            .orElseThrow();
+      }
+      byte[] bytes = java.nio.file.Files.readAllBytes(newest);
+      bytes[bytes.length / 2] ^= 0x5A;
+      java.nio.file.Files.write(newest, bytes);
+
+      c.start(victim);
+      assertThat(newest.resolveSibling(newest.getFileName() + ".corrupt")).exists();
+      assertThat(newest).doesNotExist();
+      TestCluster.await(victim + " catches up", TestCluster.TIMEOUT,
+          () -> c.status(victim, shard).appliedIndex() >= last);
+      for (var e : written.entrySet()) {
+        ShardReadResult r = c.staleGet(e.getKey(), last, victim);
+        assertThat(r.getGet().hasEntry()).as(e.getKey() + " on " + victim).isTrue();
+        assertThat(r.getGet().getEntry().getVersion()).isEqualTo(e.getValue());
+      }
+    }
+  }
+
+  @Test
+  void replicaWhoseSnapshotsAreAllCorruptAndLogPurgedRefusesToStart() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, COMPACTING)) {
+      ShardInfo shard = c.shardMap().shards().get(0);
+      c.putMany("k", 900, new byte[4096]);
+      String victim = "n3";
+      TestCluster.await(victim + " snapshots and purges", TestCluster.TIMEOUT,
+          () -> c.status(victim, shard).logStartIndex() > 0);
+      c.stop(victim);
+      Path sm = dir.resolve(victim).resolve("raft")
+          .resolve(RaftGroups.groupId(shard).getUuid().toString()).resolve("sm");
+      try (var files = java.nio.file.Files.list(sm)) {
+        for (Path f : files.filter(f -> f.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList()) {
+          java.nio.file.Files.write(f, new byte[] {1, 2, 3});
+        }
+      }
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.start(victim))
+          .hasStackTraceContaining("the newest snapshot is corrupt and the log no longer holds");
+      // The other two replicas go on serving.
+      assertThat(c.put("after", "ok")).isPositive();
+    }
+  }
+
+  @Test
   void followerThatMissedPurgedEntriesCatchesUpBySnapshot() throws Exception {
     try (TestCluster c = new TestCluster(dir, 3, COMPACTING)) {
       ShardInfo shard = c.shardMap().shards().get(0);
