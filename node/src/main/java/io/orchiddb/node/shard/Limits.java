@@ -57,6 +57,10 @@ public record Limits(int keyBytesMax, int valueBytesMax, int batchOpsMax, int re
           throw new LimitExceededException("value-bytes-max",
               "value is " + put.value().length + " bytes; the limit is " + valueBytesMax);
         }
+        if (op.condition() instanceof Condition.ValueEquals v && v.value().length > valueBytesMax) {
+          throw new LimitExceededException("value-bytes-max",
+              "condition value is " + v.value().length + " bytes; the limit is " + valueBytesMax);
+        }
       }
     }
   }

@@ -78,6 +78,20 @@ class ClusterIT {
   }
 
   @Test
+  void shardLeadersSpreadAcrossNodes() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "3"))) {
+      // Shard i prefers node i+1 (priority); Ratis hands leadership to it once the group is idle.
+      for (ShardInfo shard : c.shardMap().shards()) {
+        String preferred = shard.getReplicas(0);
+        TestCluster.await("shard " + shard.getId() + " led by " + preferred, TestCluster.TIMEOUT,
+            () -> preferred.equals(c.leaderOf(shard)));
+      }
+      assertThat(c.shardMap().shards()).extracting(s -> s.getReplicas(0))
+          .containsExactlyInAnyOrder("n1", "n2", "n3");
+    }
+  }
+
+  @Test
   void metaGroupHoldsTheReplicatedClusterMap() throws Exception {
     try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "4"))) {
       ClusterMap committed = c.node("n1").bootstrapped().get(60, TimeUnit.SECONDS);
