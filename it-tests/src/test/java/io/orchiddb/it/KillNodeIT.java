@@ -143,7 +143,9 @@ class KillNodeIT {
     Map<Integer, Long> lastIndex = new HashMap<>();
     acked.forEach((key, version) -> lastIndex.merge(shardOf(shards, key).getId(), version, Math::max));
     for (ShardInfo shard : layout.getShardsList()) {
-      GroupClient client = clients.get(shard.getId());
+      // A replica restarted last may still be catching up: allow it a minute to get there.
+      GroupClient client = new GroupClient(RaftGroups.shard(layout, shard), clientProperties, Duration.ofSeconds(60));
+      clients.put(100 + shard.getId(), client);
       Map<String, Long> expected = new HashMap<>();
       acked.forEach((key, version) -> {
         if (shardOf(shards, key).getId() == shard.getId()) {

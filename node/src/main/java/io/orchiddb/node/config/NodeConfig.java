@@ -174,7 +174,7 @@ public record NodeConfig(
   }
 
   /** Parses {@code id=host:port,id=host:port,...}. */
-  static Map<String, HostAndPort> peers(String spec) {
+  public static Map<String, HostAndPort> peers(String spec) {
     Map<String, HostAndPort> out = new LinkedHashMap<>();
     for (String part : spec.split(",")) {
       String p = part.trim();

@@ -24,13 +24,23 @@ import org.apache.ratis.util.TimeDuration;
  * or the meta group. Failures surface as the Ratis exception that caused them (e.g. a
  * {@code StateMachineException} wrapping a refusal, a {@code TimeoutIOException} when the outcome
  * is unknown). Retries on leader changes are bounded by the request timeout.
+ *
+ * <p>Two Ratis clients inside: one for requests to whichever node leads, one for requests aimed at
+ * a named node. A Ratis client numbers its ordered requests per target (the leader, or each named
+ * node) but sends them all over one gRPC stream per node, and the node's end of that stream
+ * expects a single numbering: mixing the two kinds on one client to the same node leaves a request
+ * unprocessed until its timeout resets the stream (seen as 5 s stalls in ClusterIT, and as failed
+ * reads and writes in EpochIT).
  */
 public final class GroupClient implements Closeable {
   private static final long RETRY_SLEEP_MS = 100;
   private static final long READ_RETRY_FIRST_MS = 20;
   private static final long READ_RETRY_MAX_MS = 500;
 
+  /** Writes and leader reads: requests to whichever node leads. */
   private final RaftClient client;
+  /** Reads aimed at a named node ({@link #readOn}, {@link #readStale}). */
+  private final RaftClient nodeClient;
   private final Duration timeout;
 
   public GroupClient(RaftGroup group, RaftProperties serverProperties, Duration timeout) {
@@ -42,6 +52,7 @@ public final class GroupClient implements Closeable {
     RetryPolicy retry = RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
         TimeDuration.valueOf(RETRY_SLEEP_MS, TimeUnit.MILLISECONDS));
     this.client = RaftClient.newBuilder().setRaftGroup(group).setProperties(p).setRetryPolicy(retry).build();
+    this.nodeClient = RaftClient.newBuilder().setRaftGroup(group).setProperties(p).setRetryPolicy(retry).build();
   }
 
   /** Proposes a write; completes with the state machine's reply once committed and applied. */
@@ -56,7 +67,7 @@ public final class GroupClient implements Closeable {
 
   /** A linearizable read served by {@code node}, which may be a follower (ReadIndex from it). */
   public CompletableFuture<byte[]> readOn(byte[] query, String node) {
-    return retryRead(() -> client.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
+    return retryRead(() -> nodeClient.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
   }
 
   /**
@@ -65,13 +76,14 @@ public final class GroupClient implements Closeable {
    * the timeout) while the node is behind.
    */
   public CompletableFuture<byte[]> readStale(byte[] query, long minIndex, String node) {
-    return retryRead(() -> client.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+    return retryRead(() -> nodeClient.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
   }
 
   /**
    * Reads are idempotent, so they are retried until the timeout: "leader unknown" right after an
    * election or restart, a replica still behind the requested index, a transient connection
-   * error. A refusal (bad request) is final.
+   * error. A refusal is final: a bad request ({@link RefusedException}) or one routed with an old
+   * shard map ({@link StaleEpochException}; the caller must refresh its map, not repeat the read).
    */
   private CompletableFuture<byte[]> retryRead(Supplier<CompletableFuture<RaftClientReply>> send) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -88,7 +100,8 @@ public final class GroupClient implements Closeable {
         return;
       }
       Throwable cause = rootCause(failure);
-      if (cause instanceof RefusedException || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+      boolean refused = cause instanceof RefusedException || cause instanceof StaleEpochException;
+      if (refused || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
         result.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
         return;
       }
@@ -120,6 +133,10 @@ public final class GroupClient implements Closeable {
 
   @Override
   public void close() throws IOException {
-    client.close();
+    try {
+      client.close();
+    } finally {
+      nodeClient.close();
+    }
   }
 }

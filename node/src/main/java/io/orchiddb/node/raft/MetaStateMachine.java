@@ -6,6 +6,8 @@ import io.orchiddb.proto.raft.MetaRead;
 import io.orchiddb.proto.raft.MetaReadResult;
 import io.orchiddb.proto.raft.MetaWrite;
 import io.orchiddb.proto.raft.MetaWriteResult;
+import io.orchiddb.proto.raft.SetShardEpoch;
+import io.orchiddb.proto.raft.ShardInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.time.Duration;
 /**
  * The meta group's state machine: holds the {@link ClusterMap} (nodes, shards, their ranges,
  * groups, replicas and epochs). Changed only through its Raft log; snapshotted as one record.
+ * Whenever a write changes the map, the map's epoch becomes that write's log index.
  */
 final class MetaStateMachine extends OrchidStateMachine {
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
@@ -35,6 +38,11 @@ final class MetaStateMachine extends OrchidStateMachine {
           throw new IllegalArgumentException("bootstrap: the map needs nodes and shards");
         }
       }
+      case SET_SHARD_EPOCH -> {
+        if (write.getSetShardEpoch().getEpoch() == 0) {
+          throw new IllegalArgumentException("set-shard-epoch: the epoch must be positive");
+        }
+      }
       case KIND_NOT_SET -> throw new IllegalArgumentException("meta write has no kind");
     }
     return write.toByteArray();
@@ -48,8 +56,26 @@ final class MetaStateMachine extends OrchidStateMachine {
       // The first bootstrap wins; every node of a fresh cluster sends the same one.
       map = write.getBootstrap().toBuilder().setEpoch(index).build();
       applied = true;
+    } else if (write.hasSetShardEpoch()) {
+      applied = setShardEpoch(index, write.getSetShardEpoch());
     }
     return MetaWriteResult.newBuilder().setApplied(applied).setMap(map).build().toByteArray();
+  }
+
+  /** Raises the shard's epoch (never lowers it); false when the shard is unknown or already there. */
+  private boolean setShardEpoch(long index, SetShardEpoch set) {
+    for (int i = 0; i < map.getShardsCount(); i++) {
+      ShardInfo shard = map.getShards(i);
+      if (shard.getId() != set.getShardId()) {
+        continue;
+      }
+      if (Long.compareUnsigned(set.getEpoch(), shard.getEpoch()) <= 0) {
+        return false;
+      }
+      map = map.toBuilder().setShards(i, shard.toBuilder().setEpoch(set.getEpoch())).setEpoch(index).build();
+      return true;
+    }
+    return false;
   }
 
   @Override

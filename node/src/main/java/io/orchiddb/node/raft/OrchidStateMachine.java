@@ -17,6 +17,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures: a request that breaks a rule is refused in {@link #startTransaction} on the leader,
  * before it enters the log. {@link #apply} must not throw for anything a client can cause: an
- * exception there stops the whole server.
+ * exception there stops the whole server. Refusals are the caller's to fix and final (see
+ * {@link #refusal}); they reach the client as the cause of a {@code StateMachineException}, for
+ * writes and reads alike.
  */
 abstract class OrchidStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(OrchidStateMachine.class);
@@ -65,14 +68,16 @@ abstract class OrchidStateMachine extends BaseStateMachine {
 
   /**
    * Validates a client's write on the leader and returns the bytes to put in the log (e.g. with
-   * the leader's timestamp). Throws {@link IllegalArgumentException} (or a subclass) to refuse.
+   * the leader's timestamp). To refuse, throws {@link IllegalArgumentException} (or a subclass) for
+   * a malformed or over-limit request, or {@link StaleEpochException} for one routed with an old
+   * shard map.
    */
   abstract byte[] prepare(ByteBuffer request) throws IOException;
 
   /** Applies the log entry at {@code index}; returns the reply. Deterministic. */
   abstract byte[] apply(long index, ByteBuffer command) throws IOException;
 
-  /** Serves a read query from the current state. */
+  /** Serves a read query from the current state; refuses as {@link #prepare} does. */
   abstract byte[] read(ByteBuffer query) throws IOException;
 
   /** Writes the whole state as records, in an order that does not depend on the replica. */
@@ -250,12 +255,24 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     try {
       byte[] logData = prepare(request.getMessage().getContent().asReadOnlyByteBuffer());
       return builder.setLogData(UnsafeByteOperations.unsafeWrap(logData)).build();
-    } catch (IllegalArgumentException e) {
-      // Refused before it enters the log: the client gets a StateMachineException with this message.
+    } catch (IllegalArgumentException | StaleEpochException e) {
+      // Refused before it enters the log: the client gets a StateMachineException with this cause.
       TransactionContext refused = builder.build();
-      refused.setException(new RefusedException(e.getMessage()));
+      refused.setException(refusal(e));
       return refused;
     }
+  }
+
+  /**
+   * What the client gets for a request this replica refuses, or null when {@code e} is not a
+   * refusal but a fault here. Refusals: {@link IllegalArgumentException} from a hook (a malformed
+   * or over-limit request) becomes {@link RefusedException}; {@link StaleEpochException} stays.
+   */
+  private static IOException refusal(Throwable e) {
+    if (e instanceof IllegalArgumentException) {
+      return new RefusedException(e.getMessage());
+    }
+    return e instanceof StaleEpochException stale ? stale : null;
   }
 
   @Override
@@ -287,8 +304,12 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       byte[] reply = read(request.getContent().asReadOnlyByteBuffer());
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     } catch (IOException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e instanceof IllegalArgumentException
-          ? new RefusedException(e.getMessage()) : e);
+      IOException refusal = refusal(e);
+      // Wrapped so Ratis puts it in the reply, as for a refused write. Any other exception from a
+      // query makes Ratis fail the client's whole request stream (GrpcClientProtocolService
+      // responseError), not just this read.
+      return CompletableFuture.failedFuture(
+          refusal == null ? e : new StateMachineException(refusal.getMessage(), refusal));
     }
   }
 

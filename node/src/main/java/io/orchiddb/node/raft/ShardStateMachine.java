@@ -13,6 +13,7 @@ import io.orchiddb.proto.raft.ScanQuery;
 import io.orchiddb.proto.raft.ScanResult;
 import io.orchiddb.proto.raft.ShardRead;
 import io.orchiddb.proto.raft.ShardReadResult;
+import io.orchiddb.proto.raft.ShardSnapshotHeader;
 import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.ShardWriteResult;
 import java.io.IOException;
@@ -24,16 +25,30 @@ import java.util.Map;
 
 /**
  * The Raft adapter of one shard: decodes {@link ShardWrite} entries and applies them to a
- * {@link ShardStore}; serves {@link ShardRead} queries; snapshots the store as one
- * {@link KeyEntry} record per key, in key order.
+ * {@link ShardStore}; serves {@link ShardRead} queries; snapshots the shard as a
+ * {@link ShardSnapshotHeader} record followed by one {@link KeyEntry} record per key, in key order.
+ *
+ * <p>Epoch fencing: the shard keeps an epoch, the highest {@code fence_epoch} it has applied
+ * (0 at first), replicated through the log like its data. A write or read routed with a non-zero
+ * epoch older than it is refused with {@link StaleEpochException}: the sender's shard map is out
+ * of date. Writes are checked twice: by the leader before they enter the log (the common case),
+ * and again when applied, because a fence may be committed but not yet applied when the leader
+ * checks; a write caught then applies nothing and reports {@code stale_epoch} in its result.
  */
 final class ShardStateMachine extends OrchidStateMachine {
   /** The most entries one scan query returns. */
   static final int SCAN_LIMIT_MAX = 10_000;
+  /**
+   * The first byte of every {@link KeyEntry} record: the tag of field 1 (the key, never empty) as
+   * length-delimited. A {@link ShardSnapshotHeader} never starts with it (its field 1 is a varint).
+   */
+  private static final byte KEY_ENTRY_FIRST_BYTE = 0x0A;
 
   private final Limits limits;
   private final InstantSource clock;
   private volatile ShardStore store = new ShardStore();
+  /** Written only on the apply thread (and when loading a snapshot); read by any thread. */
+  private volatile long epoch;
 
   ShardStateMachine(Limits limits, InstantSource clock, Duration staleReadWait) {
     super(staleReadWait);
@@ -42,11 +57,24 @@ final class ShardStateMachine extends OrchidStateMachine {
   }
 
   @Override
-  byte[] prepare(ByteBuffer request) throws InvalidProtocolBufferException {
+  byte[] prepare(ByteBuffer request) throws StaleEpochException {
     int size = request.remaining();
     ShardWrite write = parseWrite(request);
-    limits.check(ShardCodec.decodeTxns(write), size);
+    limits.check(ShardCodec.decodeTxns(write), write.getFenceEpoch(), size);
+    checkEpoch(write.getEpoch());
     return write.toBuilder().setTimestampMs(clock.millis()).build().toByteArray();
+  }
+
+  private void checkEpoch(long routedEpoch) throws StaleEpochException {
+    long current = epoch;
+    if (isStale(routedEpoch, current)) {
+      throw StaleEpochException.of(getGroupId(), current, routedEpoch);
+    }
+  }
+
+  /** Epochs are uint64 on the wire, so compared unsigned; 0 skips the check. */
+  private static boolean isStale(long routedEpoch, long shardEpoch) {
+    return routedEpoch != 0 && Long.compareUnsigned(routedEpoch, shardEpoch) < 0;
   }
 
   private static ShardWrite parseWrite(ByteBuffer request) {
@@ -60,9 +88,18 @@ final class ShardStateMachine extends OrchidStateMachine {
   @Override
   byte[] apply(long index, ByteBuffer command) throws InvalidProtocolBufferException {
     ShardWrite write = ShardWrite.parseFrom(command);
+    ShardWriteResult.Builder result = ShardWriteResult.newBuilder().setIndex(index);
+    long current = epoch;
+    if (isStale(write.getEpoch(), current)) {
+      // A fence applied after the leader checked this write. A result, not an exception: apply
+      // must not throw for what a client caused, and every replica decides the same here.
+      return result.setStaleEpoch(current).build().toByteArray();
+    }
+    if (Long.compareUnsigned(write.getFenceEpoch(), current) > 0) {
+      epoch = write.getFenceEpoch();
+    }
     List<List<WriteOp>> txns = ShardCodec.decodeTxns(write);
     List<TxnOutcome> outcomes = store.apply(index, write.getTimestampMs(), txns);
-    ShardWriteResult.Builder result = ShardWriteResult.newBuilder().setIndex(index);
     for (TxnOutcome outcome : outcomes) {
       result.addTxns(ShardCodec.encodeOutcome(outcome));
     }
@@ -70,13 +107,14 @@ final class ShardStateMachine extends OrchidStateMachine {
   }
 
   @Override
-  byte[] read(ByteBuffer query) {
+  byte[] read(ByteBuffer query) throws StaleEpochException {
     ShardRead read;
     try {
       read = ShardRead.parseFrom(query);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("malformed shard read: " + e.getMessage());
     }
+    checkEpoch(read.getEpoch());
     // Read the applied index before the data: the data is at least this new.
     ShardReadResult.Builder result = ShardReadResult.newBuilder().setAppliedIndex(appliedIndex());
     ShardStore current = store;
@@ -114,6 +152,8 @@ final class ShardStateMachine extends OrchidStateMachine {
 
   @Override
   void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException {
+    // Runs on the apply thread, so the epoch and the store are both as of the snapshot's index.
+    out.write(ShardSnapshotHeader.newBuilder().setEpoch(epoch).build().toByteArray());
     IOException[] failure = {null};
     store.forEachInOrder((key, entry) -> {
       if (failure[0] == null) {
@@ -129,24 +169,39 @@ final class ShardStateMachine extends OrchidStateMachine {
     }
   }
 
+  /**
+   * Reads what {@link #writeSnapshot} wrote. Snapshots written before shards had epochs have no
+   * header (their first record, if any, is already a {@link KeyEntry}); they load with epoch 0,
+   * which is what those shards were at.
+   */
   @Override
   SnapshotLoad loadSnapshot() {
     ShardStore.Loader loader = new ShardStore.Loader();
     return new SnapshotLoad() {
+      private boolean first = true;
+      private long loadedEpoch;
+
       @Override
       public void read(byte[] record) {
-        KeyEntry e;
         try {
-          e = KeyEntry.parseFrom(record);
+          if (first) {
+            first = false;
+            if (record.length == 0 || record[0] != KEY_ENTRY_FIRST_BYTE) {
+              loadedEpoch = ShardSnapshotHeader.parseFrom(record).getEpoch();
+              return;
+            }
+          }
+          KeyEntry e = KeyEntry.parseFrom(record);
+          loader.add(Key.wrap(e.getKey().toByteArray()), ShardCodec.decodeEntry(e));
         } catch (InvalidProtocolBufferException ex) {
           throw new IllegalStateException(ex.getMessage());
         }
-        loader.add(Key.wrap(e.getKey().toByteArray()), ShardCodec.decodeEntry(e));
       }
 
       @Override
       public void commit(long index) {
         store = loader.build(index);
+        epoch = loadedEpoch;
       }
     };
   }
@@ -154,6 +209,12 @@ final class ShardStateMachine extends OrchidStateMachine {
   @Override
   void reset() {
     store = new ShardStore();
+    epoch = 0;
+  }
+
+  /** For tests and status: the shard's epoch on this replica. */
+  long epoch() {
+    return epoch;
   }
 
   /** For tests and status: the number of keys this replica holds. */

@@ -34,14 +34,26 @@ public record Limits(int keyBytesMax, int valueBytesMax, int batchOpsMax, int re
     }
   }
 
-  /** Throws {@link LimitExceededException} naming the first limit {@code txns} break. */
+  /**
+   * Throws {@link LimitExceededException} naming the first limit a write of {@code txns} without
+   * an epoch fence breaks (what a router proposes for its callers).
+   */
   public void check(List<List<WriteOp>> txns, int encodedBytes) {
+    check(txns, 0, encodedBytes);
+  }
+
+  /**
+   * Throws {@link LimitExceededException} naming the first limit a write breaks. A write carries
+   * transactions, an epoch fence ({@code fenceEpoch} non-zero), or both; one with neither is
+   * refused.
+   */
+  public void check(List<List<WriteOp>> txns, long fenceEpoch, int encodedBytes) {
     if (encodedBytes > requestBytesMax) {
       throw new LimitExceededException("request-bytes-max",
           "request is " + encodedBytes + " bytes; the limit is " + requestBytesMax);
     }
-    if (txns.isEmpty()) {
-      throw new LimitExceededException("ops", "a write must carry at least one operation");
+    if (txns.isEmpty() && fenceEpoch == 0) {
+      throw new LimitExceededException("ops", "a write must carry at least one operation or an epoch fence");
     }
     for (List<WriteOp> txn : txns) {
       if (txn.isEmpty()) {

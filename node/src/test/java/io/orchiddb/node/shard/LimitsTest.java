@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Proves that every size limit lets through a request exactly at the limit and refuses one a
  * single unit over it, with a {@link LimitExceededException} whose {@code limit()} names the
- * setting; that empty writes and transactions are refused; and that limits cannot be configured
- * past their hard ceilings (or below 1).
+ * setting; that empty writes and transactions are refused (a write carrying only an epoch fence is
+ * not empty); and that limits cannot be configured past their hard ceilings (or below 1).
  *
  * <p>How: build the smallest request that sits on each boundary with {@link Limits#DEFAULTS} and
  * call {@link Limits#check} / {@link Limits#checkKey} directly.
@@ -117,6 +117,15 @@ class LimitsTest {
   @Test
   void emptyWriteIsRefused() {
     assertRefused(() -> LIMITS.check(List.of(), SMALL_REQUEST_BYTES), "ops");
+  }
+
+  @Test
+  void writeWithOnlyAnEpochFenceIsAllowed() {
+    assertThatCode(() -> LIMITS.check(List.of(), 2, SMALL_REQUEST_BYTES)).doesNotThrowAnyException();
+    assertRefused(() -> LIMITS.check(List.of(), 0, SMALL_REQUEST_BYTES), "ops");
+    // A fence does not excuse an empty transaction beside it, nor a request over the size limit.
+    assertRefused(() -> LIMITS.check(List.of(List.of()), 2, SMALL_REQUEST_BYTES), "ops");
+    assertRefused(() -> LIMITS.check(List.of(), 2, 4 * 1024 * 1024 + 1), "request-bytes-max");
   }
 
   @Test

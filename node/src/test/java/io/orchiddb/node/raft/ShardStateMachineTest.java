@@ -1,0 +1,181 @@
+package io.orchiddb.node.raft;
+
+import static io.orchiddb.node.raft.ClusterIT.put;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.orchiddb.node.shard.Limits;
+import io.orchiddb.proto.raft.GetQuery;
+import io.orchiddb.proto.raft.KeyEntry;
+import io.orchiddb.proto.raft.ShardRead;
+import io.orchiddb.proto.raft.ShardReadResult;
+import io.orchiddb.proto.raft.ShardSnapshotHeader;
+import io.orchiddb.proto.raft.ShardWrite;
+import io.orchiddb.proto.raft.ShardWriteResult;
+import io.orchiddb.proto.raft.WriteTxn;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the shard state machine's epoch fencing without Ratis running: the leader-side check in
+ * {@code prepare}, the apply-time check (a write whose epoch went stale after the leader let it
+ * through applies nothing and reports the shard's epoch), fences that only raise the epoch and
+ * apply before the txns beside them, the read check (which a query turns into a reply-borne
+ * {@link StateMachineException}), and the epoch's round trip through the snapshot records,
+ * including snapshots written before the header existed.
+ *
+ * <p>How: a {@link ShardStateMachine} built directly (no server, so no group id), driven through
+ * its package-private hooks with hand-chosen log indexes.
+ */
+class ShardStateMachineTest {
+  private static final InstantSource CLOCK = InstantSource.fixed(Instant.ofEpochMilli(1_000));
+
+  private static ShardStateMachine machine() {
+    return new ShardStateMachine(Limits.DEFAULTS, CLOCK, Duration.ofSeconds(1));
+  }
+
+  private static ShardWrite putAt(long epoch, String key, String value) {
+    return ShardWrite.newBuilder().setEpoch(epoch)
+        .addTxns(WriteTxn.newBuilder().addOps(put(key, value, null))).build();
+  }
+
+  private static ShardWrite fence(long epoch) {
+    return ShardWrite.newBuilder().setEpoch(epoch).setFenceEpoch(epoch).build();
+  }
+
+  private static ShardWriteResult apply(ShardStateMachine sm, long index, ShardWrite write) throws Exception {
+    return ShardWriteResult.parseFrom(sm.apply(index, ByteBuffer.wrap(write.toByteArray())));
+  }
+
+  private static byte[] get(long epoch, String key) {
+    return ShardRead.newBuilder().setEpoch(epoch)
+        .setGet(GetQuery.newBuilder().setKey(ClusterIT.bytes(key))).build().toByteArray();
+  }
+
+  @Test
+  void writeThatWentStaleBeforeApplyAppliesNothingAndReportsTheEpoch() throws Exception {
+    ShardStateMachine sm = machine();
+    // Both passed the leader's check while the shard was at epoch 0; the fence commits first.
+    byte[] staleWrite = sm.prepare(ByteBuffer.wrap(putAt(1, "k", "old-map").toByteArray()));
+    assertThat(apply(sm, 1, fence(3)).getStaleEpoch()).isZero();
+    ShardWriteResult r = ShardWriteResult.parseFrom(sm.apply(2, ByteBuffer.wrap(staleWrite)));
+    assertThat(r.getIndex()).isEqualTo(2);
+    assertThat(r.getStaleEpoch()).isEqualTo(3);
+    assertThat(r.getTxnsList()).isEmpty();
+    assertThat(sm.size()).isZero();
+
+    // At or above the shard's epoch, or 0 (no check), writes apply.
+    assertThat(apply(sm, 3, putAt(3, "a", "v")).getTxns(0).getCommitted()).isTrue();
+    assertThat(apply(sm, 4, putAt(4, "b", "v")).getTxns(0).getCommitted()).isTrue();
+    assertThat(apply(sm, 5, putAt(0, "c", "v")).getTxns(0).getCommitted()).isTrue();
+    assertThat(sm.size()).isEqualTo(3);
+    assertThat(sm.epoch()).isEqualTo(3);
+  }
+
+  @Test
+  void fencesOnlyRaiseTheEpochAndApplyBeforeTheirTxns() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, fence(5));
+    assertThat(sm.epoch()).isEqualTo(5);
+    // A lower fence routed with epoch 0 passes the check but does not lower the epoch.
+    apply(sm, 2, ShardWrite.newBuilder().setFenceEpoch(2).build());
+    assertThat(sm.epoch()).isEqualTo(5);
+    // Fence and txns in one write: the txns are checked against the epoch before the fence.
+    ShardWrite both = putAt(5, "k", "v").toBuilder().setFenceEpoch(6).build();
+    assertThat(apply(sm, 3, both).getTxns(0).getCommitted()).isTrue();
+    assertThat(sm.epoch()).isEqualTo(6);
+    // A stale write's own fence does not apply either.
+    ShardWriteResult r = apply(sm, 4, putAt(5, "x", "v").toBuilder().setFenceEpoch(9).build());
+    assertThat(r.getStaleEpoch()).isEqualTo(6);
+    assertThat(sm.epoch()).isEqualTo(6);
+    assertThat(sm.size()).isEqualTo(1);
+  }
+
+  @Test
+  void leaderRefusesStaleWritesAndEmptyWritesButTakesAFenceAlone() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, fence(5));
+    assertThatThrownBy(() -> sm.prepare(ByteBuffer.wrap(putAt(4, "k", "v").toByteArray())))
+        .isInstanceOf(StaleEpochException.class)
+        .hasMessageStartingWith("stale-epoch: shard group ")
+        .hasMessageEndingWith(" is at epoch 5; the request was routed with epoch 4");
+    byte[] stamped = sm.prepare(ByteBuffer.wrap(fence(6).toByteArray()));
+    assertThat(ShardWrite.parseFrom(stamped).getTimestampMs()).isEqualTo(1_000);
+    sm.prepare(ByteBuffer.wrap(putAt(5, "k", "v").toByteArray()));
+    sm.prepare(ByteBuffer.wrap(putAt(0, "k", "v").toByteArray()));
+    assertThatThrownBy(() -> sm.prepare(ByteBuffer.wrap(ShardWrite.newBuilder().setEpoch(5).build().toByteArray())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("ops:");
+  }
+
+  @Test
+  void staleReadsAreRefusedInTheReplyNotByFailingTheQuery() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, putAt(0, "k", "v"));
+    apply(sm, 2, fence(2));
+    assertThat(ShardReadResult.parseFrom(sm.read(ByteBuffer.wrap(get(2, "k")))).getGet().hasEntry()).isTrue();
+    assertThat(ShardReadResult.parseFrom(sm.read(ByteBuffer.wrap(get(0, "k")))).getGet().hasEntry()).isTrue();
+    assertThatThrownBy(() -> sm.read(ByteBuffer.wrap(get(1, "k"))))
+        .isInstanceOf(StaleEpochException.class).hasMessageStartingWith("stale-epoch:");
+    // Through query, as Ratis calls it: a StateMachineException, which Ratis puts in the reply.
+    var reply = sm.query(Message.valueOf(UnsafeByteOperations.unsafeWrap(get(1, "k"))));
+    assertThatThrownBy(reply::get).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(StateMachineException.class)
+        .cause().isInstanceOf(StaleEpochException.class);
+  }
+
+  @Test
+  void epochRoundTripsThroughSnapshotRecords() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, putAt(0, "b", "2"));
+    apply(sm, 2, putAt(0, "a", "1"));
+    apply(sm, 3, fence(7));
+    List<byte[]> records = new ArrayList<>();
+    sm.writeSnapshot(records::add);
+    assertThat(records).hasSize(3);
+    assertThat(ShardSnapshotHeader.parseFrom(records.get(0)).getEpoch()).isEqualTo(7);
+
+    ShardStateMachine restored = load(records, 3);
+    assertThat(restored.epoch()).isEqualTo(7);
+    assertThat(restored.size()).isEqualTo(2);
+    assertThat(apply(restored, 4, putAt(6, "c", "3")).getStaleEpoch()).isEqualTo(7);
+
+    // A shard at epoch 0 writes an empty header record; it still loads.
+    List<byte[]> fresh = new ArrayList<>();
+    machine().writeSnapshot(fresh::add);
+    assertThat(fresh).hasSize(1);
+    assertThat(load(fresh, 0).epoch()).isZero();
+  }
+
+  @Test
+  void snapshotWithoutHeaderFromBeforeEpochsLoadsAtEpochZero() throws Exception {
+    List<byte[]> legacy = new ArrayList<>();
+    for (String key : List.of("a", "b")) {
+      legacy.add(KeyEntry.newBuilder().setKey(ClusterIT.bytes(key)).setValue(ClusterIT.bytes("v"))
+          .setVersion(1).setCreateIndex(1).build().toByteArray());
+    }
+    ShardStateMachine restored = load(legacy, 2);
+    assertThat(restored.size()).isEqualTo(2);
+    assertThat(restored.epoch()).isZero();
+    assertThat(load(List.of(), 0).size()).isZero();
+  }
+
+  private static ShardStateMachine load(List<byte[]> records, long index) throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, fence(99)); // state the load must replace
+    OrchidStateMachine.SnapshotLoad load = sm.loadSnapshot();
+    for (byte[] r : records) {
+      load.read(r);
+    }
+    load.commit(index);
+    return sm;
+  }
+}

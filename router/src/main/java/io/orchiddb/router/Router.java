@@ -1,0 +1,110 @@
+package io.orchiddb.router;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.orchiddb.router.grpc.KvService;
+import io.orchiddb.router.shard.ClusterMapCache;
+import io.orchiddb.router.shard.KvRouter;
+import io.orchiddb.router.shard.StatusCollector;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * A running router: the shard map cache, the request router and the gRPC server (the public API,
+ * plus the standard health service and server reflection so grpcurl and load balancers work).
+ * Wiring only.
+ */
+public final class Router implements Closeable {
+  /** Room for message framing beyond the request byte limit before gRPC itself refuses. */
+  private static final int INBOUND_MARGIN_BYTES = 64 * 1024;
+
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService blocking;
+  private final ClusterMapCache maps;
+  private final KvRouter router;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final Server server;
+
+  private Router(RouterConfig config, RandomGenerator random) throws IOException {
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
+    this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
+    this.maps = new ClusterMapCache(config, scheduler, blocking);
+    this.router = new KvRouter(config, maps, random);
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
+        .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
+        .addService(new KvService(router))
+        .addService(new KvService.Cluster(new StatusCollector(maps)))
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build()
+        .start();
+  }
+
+  public static Router start(RouterConfig config) throws IOException {
+    return new Router(config, RandomGenerator.getDefault());
+  }
+
+  public static Router start(RouterConfig config, RandomGenerator random) throws IOException {
+    return new Router(config, random);
+  }
+
+  /** Waits until the router has read the cluster map (the cluster is up and bootstrapped). */
+  public void awaitReady(java.time.Duration timeout) throws IOException {
+    try {
+      maps.mapBy(System.nanoTime() + timeout.toNanos()).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("the cluster did not become ready within " + timeout + ": "
+          + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for the cluster", e);
+    }
+  }
+
+  /** The gRPC port actually bound (useful with port 0). */
+  public int grpcPort() {
+    return server.getPort();
+  }
+
+  public KvRouter kv() {
+    return router;
+  }
+
+  public ClusterMapCache maps() {
+    return maps;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public void close() throws IOException {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    router.close();
+    maps.close();
+    scheduler.shutdownNow();
+    blocking.shutdownNow();
+  }
+}

@@ -1,0 +1,102 @@
+package io.orchiddb.router;
+
+import com.google.common.net.HostAndPort;
+import io.orchiddb.node.config.ConfigException;
+import io.orchiddb.node.config.NodeConfig;
+import io.orchiddb.node.shard.Limits;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A router's configuration, validated on construction; a bad value fails at start with a message
+ * naming the setting. Same conventions as {@link NodeConfig}: settings by name, from flags or a
+ * properties file.
+ *
+ * @param peers the cluster's nodes, as given to every node (same order)
+ * @param clusterName the cluster's name, as given to every node
+ * @param listenHost address the gRPC server binds to
+ * @param grpcPort gRPC port (0 = any free port)
+ * @param requestTimeout the longest a request may take when the caller sets no shorter deadline
+ * @param mapRefresh how often the shard map is re-read from the meta group
+ * @param limits must match the nodes' limits; checked here first so bad requests never travel
+ */
+public record RouterConfig(
+    Map<String, HostAndPort> peers,
+    String clusterName,
+    String listenHost,
+    int grpcPort,
+    Duration requestTimeout,
+    Duration mapRefresh,
+    Limits limits) {
+
+  public static final Map<String, String> SETTINGS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("peers", "");
+    d.put("cluster-name", "orchiddb");
+    d.put("listen-host", "127.0.0.1");
+    d.put("grpc-port", "4207");
+    d.put("request-timeout-ms", "10000");
+    d.put("map-refresh-ms", "5000");
+    d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
+    d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
+    d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
+    d.put("request-bytes-max", String.valueOf(Limits.REQUEST_BYTES_MAX_DEFAULT));
+    return Collections.unmodifiableMap(d);
+  }
+
+  public RouterConfig {
+    if (peers.isEmpty()) {
+      throw new ConfigException("peers", "must list at least one node");
+    }
+    peers = Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    if (grpcPort < 0 || grpcPort > 65535) {
+      throw new ConfigException("grpc-port", "must be between 0 and 65535, got " + grpcPort);
+    }
+    if (requestTimeout.toMillis() < 100) {
+      throw new ConfigException("request-timeout-ms", "must be at least 100, got " + requestTimeout.toMillis());
+    }
+    if (mapRefresh.toMillis() < 100) {
+      throw new ConfigException("map-refresh-ms", "must be at least 100, got " + mapRefresh.toMillis());
+    }
+  }
+
+  public static RouterConfig parse(Map<String, String> given) {
+    for (String name : given.keySet()) {
+      if (!SETTINGS.containsKey(name)) {
+        throw new ConfigException(name, "unknown setting; known: " + SETTINGS.keySet());
+      }
+    }
+    Map<String, String> s = new TreeMap<>(SETTINGS);
+    given.forEach((k, v) -> s.put(k, v.trim()));
+    if (s.get("peers").isEmpty()) {
+      throw new ConfigException("peers", "required");
+    }
+    Limits limits;
+    try {
+      limits = new Limits(integer(s, "key-bytes-max"), integer(s, "value-bytes-max"),
+          integer(s, "batch-ops-max"), integer(s, "request-bytes-max"));
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      int colon = message.indexOf(':');
+      throw new ConfigException(message.substring(0, colon), message.substring(colon + 2));
+    }
+    return new RouterConfig(NodeConfig.peers(s.get("peers")), s.get("cluster-name"), s.get("listen-host"),
+        integer(s, "grpc-port"), Duration.ofMillis(integer(s, "request-timeout-ms")),
+        Duration.ofMillis(integer(s, "map-refresh-ms")), limits);
+  }
+
+  private static int integer(Map<String, String> s, String name) {
+    try {
+      return Integer.parseInt(s.get(name));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "not a whole number: '" + s.get(name) + "'");
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.orchiddb.router;
+
+import io.orchiddb.node.config.ConfigException;
+import io.orchiddb.node.config.NodeConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code orchiddb router}: runs a stateless router until stopped (SIGTERM/Ctrl-C stop it cleanly). */
+@Command(name = "router", mixinStandardHelpOptions = true,
+    description = "Run an OrchidDB router: the public gRPC API in front of the cluster.",
+    footer = {"", "Every flag can also be set in the --config file under the same name without",
+        "the dashes. Example:",
+        "  orchiddb router --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
+public final class RouterMain implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings.")
+  Path configFile;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...", description = "The cluster's nodes, as given to the nodes.")
+  String peers;
+
+  @Option(names = "--cluster-name", description = "Cluster name (default: orchiddb).")
+  String clusterName;
+
+  @Option(names = "--listen-host", description = "Address to bind (default: 127.0.0.1; 0.0.0.0 for all).")
+  String listenHost;
+
+  @Option(names = "--grpc-port", description = "gRPC port (default: 4207).")
+  String grpcPort;
+
+  @Option(names = "--request-timeout-ms", description = "Longest a request may take (default: 10000).")
+  String requestTimeoutMs;
+
+  @Option(names = "--map-refresh-ms", description = "How often to re-read the shard map (default: 5000).")
+  String mapRefreshMs;
+
+  @Option(names = "--key-bytes-max", description = "Largest key (default: 1024).")
+  String keyBytesMax;
+
+  @Option(names = "--value-bytes-max", description = "Largest value (default: 1048576).")
+  String valueBytesMax;
+
+  @Option(names = "--batch-ops-max", description = "Most operations in one batch (default: 1024).")
+  String batchOpsMax;
+
+  @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
+  String requestBytesMax;
+
+  Map<String, String> settings() {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (configFile != null) {
+      s.putAll(NodeConfig.readFile(configFile));
+    }
+    String[][] flags = {
+        {"peers", peers}, {"cluster-name", clusterName}, {"listen-host", listenHost}, {"grpc-port", grpcPort},
+        {"request-timeout-ms", requestTimeoutMs}, {"map-refresh-ms", mapRefreshMs},
+        {"key-bytes-max", keyBytesMax}, {"value-bytes-max", valueBytesMax}, {"batch-ops-max", batchOpsMax},
+        {"request-bytes-max", requestBytesMax}};
+    for (String[] f : flags) {
+      if (f[1] != null) {
+        s.put(f[0], f[1]);
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    RouterConfig config;
+    try {
+      config = RouterConfig.parse(settings());
+    } catch (ConfigException e) {
+      System.err.println("orchiddb router: bad configuration: " + e.getMessage());
+      return 2;
+    }
+    Router router = Router.start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        router.close();
+      } catch (Exception e) {
+        System.err.println("orchiddb router: error while stopping: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "router-shutdown"));
+    System.out.println("orchiddb router ready: gRPC on " + config.listenHost() + ":" + router.grpcPort());
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new RouterMain()).execute(args));
+  }
+}

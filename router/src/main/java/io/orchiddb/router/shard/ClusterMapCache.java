@@ -1,0 +1,156 @@
+package io.orchiddb.router.shard;
+
+import io.orchiddb.node.meta.ClusterLayout;
+import io.orchiddb.node.meta.ShardMap;
+import io.orchiddb.node.raft.RaftGroups;
+import io.orchiddb.proto.raft.ClusterMap;
+import io.orchiddb.proto.raft.GetClusterMap;
+import io.orchiddb.proto.raft.Member;
+import io.orchiddb.proto.raft.MetaRead;
+import io.orchiddb.proto.raft.MetaReadResult;
+import io.orchiddb.proto.raft.ShardInfo;
+import io.orchiddb.router.RouterConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.protocol.RaftGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's copy of the cluster map, read from the meta group: refreshed on a timer, and on
+ * demand when a shard says a request was routed with an old epoch. Also owns the
+ * {@link GroupChannel} to each group, rebuilt when a shard's replicas change.
+ *
+ * <p>The meta group's id and members follow from the peer list and cluster name the same way
+ * every node computes them ({@link ClusterLayout}), so a router needs only the node list to start.
+ */
+public final class ClusterMapCache implements Closeable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterMapCache.class);
+  private static final long FIRST_MAP_RETRY_MS = 100;
+
+  private final RouterConfig config;
+  private final Executor blocking;
+  private final GroupChannel meta;
+  private final List<String> metaReplicas;
+  private final Map<String, GroupChannel> channels = new ConcurrentHashMap<>();
+  private volatile ShardMap current;
+  private CompletableFuture<ShardMap> inFlight;
+  private ScheduledFuture<?> timer;
+
+  public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking) {
+    this.config = config;
+    this.blocking = blocking;
+    List<Member> members = new ArrayList<>();
+    config.peers().forEach((id, address) ->
+        members.add(Member.newBuilder().setId(id).setAddress(address.toString()).build()));
+    ClusterMap seed = ClusterLayout.initial(config.clusterName(), members, 1, 1);
+    this.metaReplicas = seed.getMetaReplicasList();
+    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking);
+    long periodMs = config.mapRefresh().toMillis();
+    this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {
+      LOG.debug("shard map refresh failed: {}", e.toString());
+      return null;
+    }), 0, periodMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The newest map this router has, or null before the first successful read. */
+  public ShardMap current() {
+    return current;
+  }
+
+  /**
+   * The current map, or, while there is none yet (cluster starting), the first one read before
+   * {@code deadlineNanos}; fails with NO_QUORUM when none could be read by then.
+   */
+  public CompletableFuture<ShardMap> mapBy(long deadlineNanos) {
+    ShardMap map = current;
+    if (map != null) {
+      return CompletableFuture.completedFuture(map);
+    }
+    return refresh().handle((m, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(m);
+      }
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_MAP_RETRY_MS) >= deadlineNanos) {
+        return CompletableFuture.<ShardMap>failedFuture(new RouterException(RouterException.Reason.NO_QUORUM,
+            "the cluster map is not available yet: " + Failures.describe(failure)));
+      }
+      return CompletableFuture.supplyAsync(() -> null,
+              CompletableFuture.delayedExecutor(FIRST_MAP_RETRY_MS, TimeUnit.MILLISECONDS))
+          .thenCompose(x -> mapBy(deadlineNanos));
+    }).thenCompose(f -> f);
+  }
+
+  /** Re-reads the map from the meta group; concurrent callers share one read. */
+  public synchronized CompletableFuture<ShardMap> refresh() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    byte[] query = MetaRead.newBuilder().setGetClusterMap(GetClusterMap.getDefaultInstance()).build().toByteArray();
+    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+    String hint = meta.leaderHint();
+    List<String> order = new ArrayList<>(metaReplicas);
+    if (hint != null && order.remove(hint)) {
+      order.add(0, hint);
+    }
+    CompletableFuture<ShardMap> f = ReadFailover.read(order, deadline,
+        node -> meta.readLinearizable(query, node), e -> false)
+        .thenApply(reply -> {
+          try {
+            ClusterMap map = MetaReadResult.parseFrom(reply.bytes()).getMap();
+            if (map.getEpoch() == 0) {
+              throw new IllegalStateException("the cluster has not bootstrapped yet");
+            }
+            return install(map);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    inFlight = f;
+    f.whenComplete((m, e) -> {
+      synchronized (this) {
+        inFlight = null;
+      }
+    });
+    return f;
+  }
+
+  private ShardMap install(ClusterMap map) {
+    ShardMap old = current;
+    if (old != null && old.clusterMap().getEpoch() >= map.getEpoch()) {
+      return old;
+    }
+    ShardMap next = new ShardMap(map);
+    current = next;
+    LOG.info("shard map epoch {}: {} shards on {} nodes", map.getEpoch(), map.getShardsCount(), map.getNodesCount());
+    return next;
+  }
+
+  /** The channel to a shard's group as the given map describes it. */
+  GroupChannel channel(ShardMap map, ShardInfo shard) {
+    String key = RaftGroups.groupId(shard) + "/" + String.join(",", shard.getReplicasList());
+    return channels.computeIfAbsent(key, k -> {
+      RaftGroup group = RaftGroups.shard(map.clusterMap(), shard);
+      return new GroupChannel(group, config.requestTimeout(), blocking);
+    });
+  }
+
+  @Override
+  public void close() throws IOException {
+    timer.cancel(false);
+    for (GroupChannel c : channels.values()) {
+      c.close();
+    }
+    meta.close();
+  }
+}

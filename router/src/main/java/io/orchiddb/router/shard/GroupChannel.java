@@ -1,0 +1,123 @@
+package io.orchiddb.router.shard;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The router's line to one Raft group (a shard or the meta group): the only router class that
+ * speaks Ratis. Writes go through a client that follows leader changes with bounded retries;
+ * reads go to one chosen replica with no retry of their own, so the router can fail over between
+ * replicas within the caller's deadline.
+ */
+final class GroupChannel implements Closeable {
+  private static final long WRITE_RETRY_SLEEP_MS = 100;
+
+  private final RaftGroup group;
+  private final RaftClient writer;
+  private final RaftClient reader;
+  private final Executor blocking;
+
+  GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking) {
+    this.group = group;
+    this.blocking = blocking;
+    RaftProperties p = new RaftProperties();
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p,
+        TimeDuration.valueOf(requestTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    int attempts = (int) Math.max(3, requestTimeout.toMillis() / WRITE_RETRY_SLEEP_MS);
+    this.writer = RaftClient.newBuilder().setRaftGroup(group).setProperties(p)
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+            TimeDuration.valueOf(WRITE_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
+        .build();
+    this.reader = RaftClient.newBuilder().setRaftGroup(group).setProperties(p)
+        .setRetryPolicy(RetryPolicies.noRetry()).build();
+  }
+
+  RaftGroup group() {
+    return group;
+  }
+
+  /** Proposes a command; completes with the state machine's reply once it is applied. */
+  CompletableFuture<byte[]> write(byte[] command) {
+    return unwrap(writer.async().send(message(command)));
+  }
+
+  /** A linearizable read served by {@code node} (ReadIndex through the leader when a follower). */
+  CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
+    return reply(reader.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
+  }
+
+  /** A read from {@code node}'s own state once it has applied {@code minIndex}. */
+  CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
+    return reply(reader.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+  }
+
+  /** Node id of the leader the write client last heard of, or null. */
+  String leaderHint() {
+    RaftPeerId id = writer.getLeaderId();
+    return id == null ? null : id.toString();
+  }
+
+  /** Role and indexes of this group on {@code node} (a blocking admin call, run off-thread). */
+  CompletableFuture<ReplicaInfo> info(String node) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        GroupInfoReply r = reader.getGroupManagementApi(RaftPeerId.valueOf(node)).info(group.getGroupId());
+        return new ReplicaInfo(node, r.getRoleInfoProto().getRole() == RaftPeerRole.LEADER,
+            r.getLogInfoProto().getCommitted().getIndex(), r.getLogInfoProto().getApplied().getIndex());
+      } catch (IOException e) {
+        throw new CompletionException(e);
+      }
+    }, blocking);
+  }
+
+  record Reply(byte[] bytes, String servedBy) {}
+
+  record ReplicaInfo(String node, boolean leader, long commitIndex, long appliedIndex) {}
+
+  private static Message message(byte[] bytes) {
+    return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
+  }
+
+  private static CompletableFuture<byte[]> unwrap(CompletableFuture<RaftClientReply> reply) {
+    return reply.thenApply(r -> check(r).getMessage().getContent().toByteArray());
+  }
+
+  private static CompletableFuture<Reply> reply(CompletableFuture<RaftClientReply> reply) {
+    return reply.thenApply(r -> new Reply(check(r).getMessage().getContent().toByteArray(),
+        r.getServerId().toString()));
+  }
+
+  private static RaftClientReply check(RaftClientReply r) {
+    if (!r.isSuccess()) {
+      throw new CompletionException(r.getException() != null ? r.getException()
+          : new IOException("request failed: " + r));
+    }
+    return r;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      writer.close();
+    } finally {
+      reader.close();
+    }
+  }
+}

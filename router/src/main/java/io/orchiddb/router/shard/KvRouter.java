@@ -1,0 +1,417 @@
+package io.orchiddb.router.shard;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.orchiddb.api.v1.BatchRequest;
+import io.orchiddb.api.v1.BatchResponse;
+import io.orchiddb.api.v1.Consistency;
+import io.orchiddb.api.v1.DeleteRequest;
+import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetRequest;
+import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.KeyValue;
+import io.orchiddb.api.v1.Op;
+import io.orchiddb.api.v1.OpResult;
+import io.orchiddb.api.v1.PutRequest;
+import io.orchiddb.api.v1.PutResponse;
+import io.orchiddb.api.v1.ReadInfo;
+import io.orchiddb.api.v1.ScanRequest;
+import io.orchiddb.api.v1.ScanResponse;
+import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.node.meta.ShardMap;
+import io.orchiddb.node.raft.ShardCodec;
+import io.orchiddb.node.shard.LimitExceededException;
+import io.orchiddb.node.shard.Limits;
+import io.orchiddb.proto.raft.GetQuery;
+import io.orchiddb.proto.raft.KeyEntry;
+import io.orchiddb.proto.raft.ScanQuery;
+import io.orchiddb.proto.raft.ShardInfo;
+import io.orchiddb.proto.raft.ShardRead;
+import io.orchiddb.proto.raft.ShardReadResult;
+import io.orchiddb.proto.raft.ShardWrite;
+import io.orchiddb.proto.raft.ShardWriteResult;
+import io.orchiddb.proto.raft.TxnResult;
+import io.orchiddb.proto.raft.WriteOp;
+import io.orchiddb.proto.raft.WriteTxn;
+import io.orchiddb.router.RouterConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
+
+/**
+ * Validation and routing of every public API call, shared by the gRPC service and the HTTP
+ * gateway: a request is validated against the limits (the same {@link Limits} the shard leader
+ * checks again), each key is hashed to its shard with the cached {@link ShardMap}, and the
+ * request goes to the shard's Raft group.
+ *
+ * <p>The path of a PUT: validate → shard lookup → the shard's {@link ShardWriter} (which coalesces
+ * concurrent writes into one Raft entry) → leader appends, replicates, commits → every replica
+ * applies → the reply's log index becomes the key's version → {@link PutResponse}.
+ *
+ * <p>Reads: STRONG goes to the leader (or any replica, which asks the leader) as a linearizable
+ * ReadIndex read; SESSION goes to any replica that has applied the session token's index for the
+ * shard; EVENTUAL to any replica. Replicas are tried in turn until the deadline.
+ *
+ * <p>A shard refusing a request routed with an old map (stale epoch) makes the router re-read the
+ * map and route the request again, a bounded number of times.
+ *
+ * <p>Failures are classified once, in {@link Failures}: a write that may have been applied is
+ * reported as OUTCOME_UNKNOWN, never as failed.
+ */
+public final class KvRouter implements Closeable {
+  static final int SCAN_LIMIT_DEFAULT = 100;
+  static final int SCAN_LIMIT_MAX = 10_000;
+  private static final int ROUTE_ATTEMPTS_MAX = 3;
+
+  private final RouterConfig config;
+  private final ClusterMapCache maps;
+  private final RandomGenerator random;
+  private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
+
+  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
+    this.config = config;
+    this.maps = maps;
+    this.random = random;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  public CompletableFuture<GetResponse> get(GetRequest req, Duration timeout) {
+    checkKey(req.getKey());
+    long deadline = deadline(timeout);
+    return routed(deadline, map -> {
+      ShardInfo shard = map.shardFor(req.getKey().toByteArray());
+      ShardRead query = ShardRead.newBuilder().setEpoch(shard.getEpoch())
+          .setGet(GetQuery.newBuilder().setKey(req.getKey())).build();
+      return read(map, shard, query, req.getConsistency(), req.getSession(), deadline).thenApply(r -> {
+        GetResponse.Builder b = GetResponse.newBuilder()
+            .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy).setAppliedIndex(r.result.getAppliedIndex()))
+            .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result.getAppliedIndex()));
+        if (r.result.getGet().hasEntry()) {
+          b.setFound(true).setKv(toApi(r.result.getGet().getEntry(), false));
+        }
+        return b.build();
+      });
+    });
+  }
+
+  public CompletableFuture<ScanResponse> scan(ScanRequest req, Duration timeout) {
+    int limit = req.getLimit() == 0 ? SCAN_LIMIT_DEFAULT : req.getLimit();
+    if (limit > SCAN_LIMIT_MAX) {
+      throw RouterException.limit("scan-limit-max",
+          "scan-limit-max: limit is " + limit + "; the most one page may hold is " + SCAN_LIMIT_MAX);
+    }
+    ScanRange range = ScanRange.of(req);
+    long deadline = deadline(timeout);
+    return routed(deadline, map -> {
+      List<CompletableFuture<ShardPage>> pages = new ArrayList<>();
+      for (ShardInfo shard : map.shards()) {
+        ShardRead query = ShardRead.newBuilder().setEpoch(shard.getEpoch()).setScan(ScanQuery.newBuilder()
+            .setStartKey(range.start()).setEndKey(range.end()).setLimit(limit)).build();
+        pages.add(read(map, shard, query, req.getConsistency(), req.getSession(), deadline)
+            .thenApply(r -> new ShardPage(shard.getId(), r.result)));
+      }
+      return CompletableFuture.allOf(pages.toArray(new CompletableFuture<?>[0]))
+          .thenApply(ignored -> mergePages(req, limit, pages.stream().map(CompletableFuture::join).toList()));
+    });
+  }
+
+  private record ShardPage(int shardId, ShardReadResult result) {}
+
+  private static ScanResponse mergePages(ScanRequest req, int limit, List<ShardPage> pages) {
+    List<KeyEntry> all = new ArrayList<>();
+    boolean more = false;
+    Map<Integer, Long> seen = new HashMap<>();
+    for (ShardPage p : pages) {
+      all.addAll(p.result.getScan().getEntriesList());
+      more |= p.result.getScan().getMore();
+      seen.put(p.shardId, p.result.getAppliedIndex());
+    }
+    all.sort(Comparator.comparing(KeyEntry::getKey, ByteString.unsignedLexicographicalComparator()));
+    ScanResponse.Builder b = ScanResponse.newBuilder().setSession(Sessions.merge(req.getSession(), seen));
+    int n = Math.min(limit, all.size());
+    for (int i = 0; i < n; i++) {
+      b.addKvs(toApi(all.get(i), req.getKeysOnly()));
+    }
+    if (more || all.size() > limit) {
+      b.setContinuation(ScanCursor.encode(all.get(n - 1).getKey()));
+    }
+    return b.build();
+  }
+
+  private record Served(ShardReadResult result, String servedBy) {}
+
+  private CompletableFuture<Served> read(ShardMap map, ShardInfo shard, ShardRead query,
+      Consistency consistency, SessionToken session, long deadline) {
+    GroupChannel channel = maps.channel(map, shard);
+    byte[] bytes = query.toByteArray();
+    List<String> order = new ArrayList<>(shard.getReplicasList());
+    Function<String, CompletableFuture<GroupChannel.Reply>> attempt;
+    switch (consistency) {
+      case SESSION, EVENTUAL -> {
+        // Spread stale reads over the replicas.
+        java.util.Collections.rotate(order, random.nextInt(order.size()));
+        long minIndex = consistency == Consistency.SESSION ? Sessions.indexFor(session, shard.getId()) : 0;
+        attempt = node -> channel.readStale(bytes, minIndex, node);
+      }
+      default -> {
+        String leader = channel.leaderHint();
+        if (leader != null && order.remove(leader)) {
+          order.add(0, leader);
+        }
+        attempt = node -> channel.readLinearizable(bytes, node);
+      }
+    }
+    return ReadFailover.read(order, deadline, attempt, Failures::isFinal).handle((reply, failure) -> {
+      if (failure != null) {
+        throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())
+            : Failures.classify(failure, false, shard.getId());
+      }
+      try {
+        return new Served(ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("shard " + shard.getId() + " sent a malformed reply", e);
+      }
+    });
+  }
+
+  // ---- writes ---------------------------------------------------------------------------------
+
+  public CompletableFuture<PutResponse> put(PutRequest req, Duration timeout) {
+    WriteOp op = WriteOp.newBuilder().setPut(io.orchiddb.proto.raft.PutOp.newBuilder()
+        .setKey(req.getKey()).setValue(req.getValue()).setCondition(ApiCodec.condition(req.getCondition())))
+        .build();
+    checkWrite(List.of(op), req.getSerializedSize());
+    return writeOne(req.getKey(), op, deadline(timeout)).thenApply(w -> {
+      TxnResult txn = w.txn;
+      if (!txn.getCommitted()) {
+        throw conditionFailed(txn.getOps(0).getPreviousVersion());
+      }
+      return PutResponse.newBuilder().setVersion(w.index).setPreviousVersion(txn.getOps(0).getPreviousVersion())
+          .setSession(Sessions.merge(req.getSession(), w.shardId, w.index)).build();
+    });
+  }
+
+  public CompletableFuture<DeleteResponse> delete(DeleteRequest req, Duration timeout) {
+    WriteOp op = WriteOp.newBuilder().setDelete(io.orchiddb.proto.raft.DeleteOp.newBuilder()
+        .setKey(req.getKey()).setCondition(ApiCodec.condition(req.getCondition()))).build();
+    checkWrite(List.of(op), req.getSerializedSize());
+    return writeOne(req.getKey(), op, deadline(timeout)).thenApply(w -> {
+      TxnResult txn = w.txn;
+      if (!txn.getCommitted()) {
+        throw conditionFailed(txn.getOps(0).getPreviousVersion());
+      }
+      return DeleteResponse.newBuilder().setDeleted(txn.getOps(0).getExisted())
+          .setPreviousVersion(txn.getOps(0).getPreviousVersion()).setIndex(w.index)
+          .setSession(Sessions.merge(req.getSession(), w.shardId, w.index)).build();
+    });
+  }
+
+  public CompletableFuture<BatchResponse> batch(BatchRequest req, Duration timeout) {
+    if (req.getOpsCount() == 0) {
+      throw RouterException.badRequest("ops", "a batch needs at least one operation");
+    }
+    List<WriteOp> ops = new ArrayList<>(req.getOpsCount());
+    for (Op op : req.getOpsList()) {
+      ops.add(ApiCodec.op(op));
+    }
+    checkWrite(ops, req.getSerializedSize());
+    long deadline = deadline(timeout);
+    OpResult[] results = new OpResult[ops.size()];
+    Map<Integer, Long> seen = new ConcurrentHashMap<>();
+    List<Integer> all = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      all.add(i);
+    }
+    return batchPart(all, ops, results, seen, deadline, 1).thenApply(ignored ->
+        BatchResponse.newBuilder().addAllResults(List.of(results))
+            .setSession(Sessions.merge(req.getSession(), seen)).build());
+  }
+
+  /**
+   * Writes the operations at {@code idx}, one transaction per shard (request order kept within a
+   * shard). A part refused for a stale map is routed again on its own, so parts that were
+   * already applied are never sent twice.
+   */
+  private CompletableFuture<Void> batchPart(List<Integer> idx, List<WriteOp> ops, OpResult[] results,
+      Map<Integer, Long> seen, long deadline, int attempt) {
+    return maps.mapBy(deadline).thenCompose(map -> {
+      Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
+      for (int i : idx) {
+        byShard.computeIfAbsent(map.shardFor(key(ops.get(i)).toByteArray()).getId(), s -> new ArrayList<>()).add(i);
+      }
+      List<CompletableFuture<Void>> done = new ArrayList<>();
+      for (var e : byShard.entrySet()) {
+        List<Integer> part = e.getValue();
+        WriteTxn.Builder txn = WriteTxn.newBuilder();
+        part.forEach(i -> txn.addOps(ops.get(i)));
+        done.add(submit(map, e.getKey(), txn.build(), deadline).handle((w, failure) -> {
+          if (failure == null) {
+            fill(results, part, w);
+            seen.merge(w.shardId, w.index, Math::max);
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          Throwable cause = Failures.unwrap(failure);
+          if (Failures.isStaleRoute(cause) && attempt < ROUTE_ATTEMPTS_MAX && System.nanoTime() < deadline) {
+            return maps.refresh().handle((m, x) -> null)
+                .thenCompose(x -> batchPart(part, ops, results, seen, deadline, attempt + 1));
+          }
+          if (cause instanceof RouterException re && re.reason() == RouterException.Reason.OUTCOME_UNKNOWN) {
+            part.forEach(i -> results[i] = OpResult.newBuilder().setOutcome(OpResult.Outcome.UNKNOWN).build());
+            return CompletableFuture.<Void>completedFuture(null);
+          }
+          return CompletableFuture.<Void>failedFuture(Failures.isStaleRoute(cause)
+              ? new RouterException(RouterException.Reason.NO_QUORUM,
+                  "the shard map kept changing while routing the batch") : cause);
+        }).thenCompose(Function.identity()));
+      }
+      return CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0]));
+    });
+  }
+
+  private static void fill(OpResult[] results, List<Integer> part, Written w) {
+    for (int j = 0; j < part.size(); j++) {
+      var op = w.txn.getOps(j);
+      OpResult.Builder r = OpResult.newBuilder().setPreviousVersion(op.getPreviousVersion());
+      if (w.txn.getCommitted()) {
+        r.setOutcome(OpResult.Outcome.APPLIED).setVersion(w.index);
+      } else {
+        r.setOutcome(op.getConditionFailed() ? OpResult.Outcome.CONDITION_FAILED : OpResult.Outcome.ABORTED);
+      }
+      results[part.get(j)] = r.build();
+    }
+  }
+
+  private record Written(int shardId, long index, TxnResult txn) {}
+
+  private CompletableFuture<Written> writeOne(ByteString key, WriteOp op, long deadline) {
+    WriteTxn txn = WriteTxn.newBuilder().addOps(op).build();
+    return routed(deadline, map -> submit(map, map.shardFor(key.toByteArray()).getId(), txn, deadline));
+  }
+
+  private CompletableFuture<Written> submit(ShardMap map, int shardId, WriteTxn txn, long deadline) {
+    ShardWriter writer = writers.computeIfAbsent(shardId, id ->
+        new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send));
+    long remainingNanos = deadline - System.nanoTime();
+    return writer.submit(txn).orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
+        .handle((r, failure) -> {
+          if (failure != null) {
+            throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())
+                : Failures.classify(failure, true, shardId);
+          }
+          return new Written(shardId, r.index(), r.txn());
+        });
+  }
+
+  private ShardWriter.Route route(int shardId) {
+    ShardMap map = maps.current();
+    return new ShardWriter.Route(map, map.shards().stream().filter(s -> s.getId() == shardId).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no shard " + shardId + " in the map")));
+  }
+
+  private CompletableFuture<ShardWriteResult> send(ShardMap map, ShardInfo shard, ShardWrite write) {
+    return maps.channel(map, shard).write(write.toByteArray()).thenApply(bytes -> {
+      try {
+        ShardWriteResult result = ShardWriteResult.parseFrom(bytes);
+        if (result.getStaleEpoch() != 0) {
+          throw new Failures.StaleRoute("shard " + shard.getId() + " is at epoch " + result.getStaleEpoch());
+        }
+        return result;
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("shard " + shard.getId() + " sent a malformed reply", e);
+      }
+    });
+  }
+
+  // ---- routing with a fresh map ----------------------------------------------------------------
+
+  /**
+   * Runs {@code call} with the current map; when a shard says the map is stale, re-reads it and
+   * runs {@code call} again (bounded). Waits for a first map if there is none yet.
+   */
+  private <T> CompletableFuture<T> routed(long deadline, Function<ShardMap, CompletableFuture<T>> call) {
+    return routed(deadline, call, 1);
+  }
+
+  private <T> CompletableFuture<T> routed(long deadline, Function<ShardMap, CompletableFuture<T>> call, int attempt) {
+    return maps.mapBy(deadline).thenCompose(call).handle((value, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      if (Failures.isStaleRoute(failure) && attempt < ROUTE_ATTEMPTS_MAX && System.nanoTime() < deadline) {
+        return maps.refresh().handle((m, e) -> null).thenCompose(ignored -> routed(deadline, call, attempt + 1));
+      }
+      Throwable cause = Failures.unwrap(failure);
+      if (Failures.isStaleRoute(cause)) {
+        cause = new RouterException(RouterException.Reason.NO_QUORUM,
+            "the shard map kept changing while routing the request; nothing was written");
+      }
+      return CompletableFuture.<T>failedFuture(cause);
+    }).thenCompose(Function.identity());
+  }
+
+  // ---- validation -----------------------------------------------------------------------------
+
+  private void checkKey(ByteString key) {
+    try {
+      config.limits().checkKey(key.size());
+    } catch (LimitExceededException e) {
+      throw RouterException.limit(e.limit(), e.getMessage());
+    }
+  }
+
+  private void checkWrite(List<WriteOp> ops, int requestBytes) {
+    try {
+      ShardWrite write = ShardWrite.newBuilder().addTxns(WriteTxn.newBuilder().addAllOps(ops)).build();
+      config.limits().check(ShardCodec.decodeTxns(write), requestBytes);
+    } catch (LimitExceededException e) {
+      if (e.limit().equals("ops")) {
+        throw RouterException.badRequest("ops", e.getMessage());
+      }
+      throw RouterException.limit(e.limit(), e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw RouterException.badRequest("ops", e.getMessage());
+    }
+  }
+
+  private static ByteString key(WriteOp op) {
+    return op.hasPut() ? op.getPut().getKey() : op.getDelete().getKey();
+  }
+
+  private static RouterException conditionFailed(long currentVersion) {
+    return new RouterException(RouterException.Reason.CONDITION_FAILED,
+        "condition failed; the key's current version is " + currentVersion
+            + (currentVersion == 0 ? " (absent)" : ""),
+        Map.of("current_version", String.valueOf(currentVersion)));
+  }
+
+  private long deadline(Duration timeout) {
+    Duration t = timeout == null || timeout.compareTo(config.requestTimeout()) > 0 ? config.requestTimeout() : timeout;
+    return System.nanoTime() + t.toNanos();
+  }
+
+  static KeyValue toApi(KeyEntry e, boolean keysOnly) {
+    KeyValue.Builder b = KeyValue.newBuilder().setKey(e.getKey()).setVersion(e.getVersion())
+        .setCreateVersion(e.getCreateIndex()).setModifyTimeMs(e.getModifyTimeMs());
+    if (!keysOnly) {
+      b.setValue(e.getValue());
+    }
+    return b.build();
+  }
+
+  @Override
+  public void close() throws IOException {
+    // The writers hold no resources of their own; channels belong to the map cache.
+  }
+}

@@ -1,0 +1,118 @@
+package io.orchiddb.router.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.orchiddb.proto.raft.OpResult;
+import io.orchiddb.proto.raft.PutOp;
+import io.orchiddb.proto.raft.ShardInfo;
+import io.orchiddb.proto.raft.ShardWrite;
+import io.orchiddb.proto.raft.ShardWriteResult;
+import io.orchiddb.proto.raft.TxnResult;
+import io.orchiddb.proto.raft.WriteOp;
+import io.orchiddb.proto.raft.WriteTxn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves {@link ShardWriter}'s coalescing with a scripted sender (no Raft): at most
+ * {@link ShardWriter#IN_FLIGHT_MAX} proposals are outstanding; transactions that arrive meanwhile
+ * go out together in one entry, bounded by ops and bytes; each caller gets its own result and
+ * the entry's index; a failed proposal fails exactly its own callers.
+ */
+class ShardWriterTest {
+  private final List<ShardWrite> sent = new ArrayList<>();
+  private final List<CompletableFuture<ShardWriteResult>> replies = new ArrayList<>();
+
+  private ShardWriter writer(int entryBytesMax) {
+    ShardInfo shard = ShardInfo.newBuilder().setId(0).setEpoch(7).build();
+    return new ShardWriter(0, entryBytesMax, id -> new ShardWriter.Route(null, shard), (map, s, write) -> {
+      CompletableFuture<ShardWriteResult> f = new CompletableFuture<>();
+      synchronized (sent) {
+        sent.add(write);
+        replies.add(f);
+      }
+      return f;
+    });
+  }
+
+  private static WriteTxn txn(String key, int valueBytes) {
+    return WriteTxn.newBuilder().addOps(WriteOp.newBuilder().setPut(PutOp.newBuilder()
+        .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFrom(new byte[valueBytes])))).build();
+  }
+
+  /** Replies to proposal {@code i}: every transaction committed except those named. */
+  private void reply(int i, long index) {
+    ShardWriteResult.Builder r = ShardWriteResult.newBuilder().setIndex(index);
+    for (WriteTxn t : sent.get(i).getTxnsList()) {
+      boolean fail = t.getOps(0).getPut().getKey().toStringUtf8().startsWith("fail");
+      r.addTxns(TxnResult.newBuilder().setCommitted(!fail)
+          .addOps(OpResult.newBuilder().setConditionFailed(fail).setPreviousVersion(fail ? 3 : 0)));
+    }
+    replies.get(i).complete(r.build());
+  }
+
+  @Test
+  void writesArrivingWhileProposalsAreInFlightShareOneEntry() {
+    ShardWriter w = writer(1 << 20);
+    List<CompletableFuture<ShardWriter.Applied>> results = new ArrayList<>();
+    for (int i = 0; i < ShardWriter.IN_FLIGHT_MAX; i++) {
+      results.add(w.submit(txn("k" + i, 10)));
+    }
+    assertThat(sent).hasSize(ShardWriter.IN_FLIGHT_MAX);
+    assertThat(sent).allMatch(s -> s.getTxnsCount() == 1 && s.getEpoch() == 7);
+    for (int i = 0; i < 50; i++) {
+      results.add(w.submit(txn(i == 20 ? "fail" + i : "q" + i, 10)));
+    }
+    assertThat(sent).hasSize(ShardWriter.IN_FLIGHT_MAX);
+    assertThat(w.queued()).isEqualTo(50);
+
+    reply(0, 100);
+    assertThat(sent).hasSize(ShardWriter.IN_FLIGHT_MAX + 1);
+    assertThat(sent.get(ShardWriter.IN_FLIGHT_MAX).getTxnsCount()).isEqualTo(50);
+    reply(ShardWriter.IN_FLIGHT_MAX, 101);
+    for (int i = 1; i < ShardWriter.IN_FLIGHT_MAX; i++) {
+      reply(i, 100 + i);
+    }
+    assertThat(results.get(0).join().index()).isEqualTo(100);
+    for (int i = 0; i < 50; i++) {
+      ShardWriter.Applied a = results.get(ShardWriter.IN_FLIGHT_MAX + i).join();
+      assertThat(a.index()).isEqualTo(101);
+      assertThat(a.txn().getCommitted()).as("txn %s", i).isEqualTo(i != 20);
+    }
+    assertThat(w.queued()).isZero();
+  }
+
+  @Test
+  void entriesStayWithinTheByteBudget() {
+    int budget = 10_000;
+    ShardWriter w = writer(budget);
+    for (int i = 0; i < ShardWriter.IN_FLIGHT_MAX; i++) {
+      w.submit(txn("first" + i, 10));
+    }
+    for (int i = 0; i < 20; i++) {
+      w.submit(txn("big" + i, 3_000));
+    }
+    for (int i = 0; i < ShardWriter.IN_FLIGHT_MAX; i++) {
+      reply(i, i + 1);
+    }
+    // Each later entry holds at most 3 of the 3000-byte transactions.
+    for (int i = ShardWriter.IN_FLIGHT_MAX; i < sent.size(); i++) {
+      assertThat(sent.get(i).getSerializedSize()).isLessThanOrEqualTo(budget);
+      assertThat(sent.get(i).getTxnsCount()).isBetween(1, 3);
+    }
+  }
+
+  @Test
+  void aFailedProposalFailsOnlyItsOwnCallers() {
+    ShardWriter w = writer(1 << 20);
+    CompletableFuture<ShardWriter.Applied> a = w.submit(txn("a", 1));
+    CompletableFuture<ShardWriter.Applied> b = w.submit(txn("b", 1));
+    replies.get(0).completeExceptionally(new java.io.IOException("lost"));
+    reply(1, 9);
+    assertThat(a).isCompletedExceptionally();
+    assertThat(b.join().index()).isEqualTo(9);
+  }
+}
