@@ -1,0 +1,49 @@
+package io.orchiddb.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Proves that {@code orchiddb router} refuses a bad configuration at start with exit code 2 and a
+ * message naming the setting, never a stack trace.
+ */
+class RouterMainTest {
+  private record Run(int exitCode, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream original = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Run(new CommandLine(new RouterMain()).execute(args), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(original);
+    }
+  }
+
+  @Test
+  void missingPeersIsNamed() {
+    Run r = run();
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("peers: required").doesNotContain("\tat ");
+  }
+
+  @Test
+  void badPortIsNamed() {
+    Run r = run("--peers", "n1=127.0.0.1:7001", "--grpc-port", "70000");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("grpc-port: must be between 0 and 65535, got 70000");
+  }
+
+  @Test
+  void limitAboveItsCeilingIsNamed() {
+    Run r = run("--peers", "n1=127.0.0.1:7001", "--key-bytes-max", "16385");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("key-bytes-max: must be between 1 and 16384, got 16385");
+  }
+}
