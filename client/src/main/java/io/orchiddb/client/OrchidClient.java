@@ -1,0 +1,536 @@
+package io.orchiddb.client;
+
+import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.orchiddb.api.v1.BatchResponse;
+import io.orchiddb.api.v1.ClusterGrpc;
+import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutResponse;
+import io.orchiddb.api.v1.ScanResponse;
+import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.api.v1.StatusRequest;
+import io.orchiddb.api.v1.StatusResponse;
+import io.orchiddb.client.internal.Scheduler;
+import io.orchiddb.client.internal.Transport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The OrchidDB client: reads, writes, batches and scans keys through one or more routers.
+ *
+ * <pre>{@code
+ * try (OrchidClient client = OrchidClient.builder()
+ *     .endpoints("router-1:4207", "router-2:4207")
+ *     .build()) {
+ *   PutResult put = client.put("greeting", "hello");
+ *   client.put(key, newValue, Condition.versionEquals(put.version()));
+ * }
+ * }</pre>
+ *
+ * <p><b>One client per application.</b> It is thread-safe and holds one gRPC channel per router;
+ * share it, and {@link #close()} it on shutdown.
+ *
+ * <p><b>Routers and failover.</b> Requests go to the first endpoint until it is unreachable (or
+ * answers {@code UNAVAILABLE}); then the client moves to the next one, for this request's retry and
+ * for later requests.
+ *
+ * <p><b>Deadlines and retries.</b> Each request has one overall deadline (its options', else the
+ * builder's default) that bounds every retry and failover. Reads are retried on
+ * {@code UNAVAILABLE} and on a router's timeout; writes only when nothing can have been written
+ * (see {@link RetryPolicy}). A write that may have been applied is never retried and never reported
+ * as failed: it throws {@link OutcomeUnknownException}.
+ *
+ * <p><b>Session consistency.</b> The client keeps a session token, the newest log index it has
+ * seen per shard, merged from every response (its own writes included) and sent with every
+ * request. A {@link Consistency#SESSION} read is therefore never older than this client's own
+ * earlier writes and reads, even when served by a follower.
+ *
+ * <p><b>Sync and async.</b> Each operation has a blocking form, which throws the {@link
+ * OrchidException} subclasses documented there, and an {@code ...Async} form returning a {@link
+ * CompletableFuture} that completes exceptionally with the same exception, unwrapped. As usual for
+ * {@code CompletableFuture}, {@link CompletableFuture#get()} reports it as the cause of an {@link
+ * ExecutionException}, {@link CompletableFuture#join()} as the cause of a {@link
+ * java.util.concurrent.CompletionException}, and dependent stages see it wrapped in a {@code
+ * CompletionException}. Futures complete on gRPC's threads: do not block in callbacks (use the
+ * {@code ...Async} stage methods with your own executor). Cancelling a write's future, or
+ * interrupting a blocking write, leaves its outcome unknown.
+ *
+ * <p><b>Keys and values</b> are bytes; {@link #get(String)}, {@link #put(String, String)}, {@link
+ * #delete(String)}, {@link ScanSpec#prefix(String)} and {@link KeyValue#valueUtf8()} are UTF-8
+ * conveniences. Limits (key, value, batch and page sizes) are enforced by the router, which
+ * answers {@link InvalidArgumentException} with the limit's name.
+ */
+public final class OrchidClient implements AutoCloseable {
+  /** The longest deadline a request may have. */
+  public static final Duration DEADLINE_MAX = Duration.ofHours(1);
+  /** The default deadline of every request unless the builder or the options say otherwise. */
+  public static final Duration DEADLINE_DEFAULT = Duration.ofSeconds(10);
+  /** The most router endpoints a client takes. */
+  public static final int ENDPOINTS_MAX = 64;
+
+  private final Transport transport;
+  private final Consistency defaultConsistency;
+  private final Duration defaultDeadline;
+  private final List<String> endpoints;
+
+  private OrchidClient(Builder builder, Transport transport) {
+    this.transport = transport;
+    this.defaultConsistency = builder.defaultConsistency;
+    this.defaultDeadline = builder.defaultDeadline;
+    this.endpoints = List.copyOf(builder.endpoints);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- get ----
+
+  /**
+   * Reads one key with the default consistency and deadline.
+   *
+   * @throws InvalidArgumentException the key is empty or too long
+   * @throws UnavailableException no router or no quorum within the deadline
+   * @throws DeadlineExceededException the deadline passed
+   */
+  public GetResult get(byte[] key) {
+    return get(key, ReadOptions.defaults());
+  }
+
+  /** Reads one key; see {@link #get(byte[])}. */
+  public GetResult get(byte[] key, ReadOptions options) {
+    return await(getAsync(key, options), Transport.Kind.READ);
+  }
+
+  /** Reads the key with these UTF-8 bytes; see {@link #get(byte[])}. */
+  public GetResult get(String key) {
+    return get(utf8(key, "key"));
+  }
+
+  public CompletableFuture<GetResult> getAsync(byte[] key) {
+    return getAsync(key, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<GetResult> getAsync(byte[] key, ReadOptions options) {
+    var request = Codec.getRequest(bytes(key, "key"), consistency(options));
+    return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline(options),
+        session -> request.toBuilder().setSession(session).build(),
+        GetResponse::getSession, Codec::getResult);
+  }
+
+  // ---- put ----
+
+  /**
+   * Writes one key unconditionally with the default deadline.
+   *
+   * @throws InvalidArgumentException the key or value is too large, or the key empty
+   * @throws UnavailableException no quorum or no router within the deadline; nothing was written
+   * @throws OutcomeUnknownException the write may or may not have been applied
+   */
+  public PutResult put(byte[] key, byte[] value) {
+    return put(key, value, Condition.always(), WriteOptions.defaults());
+  }
+
+  /**
+   * Writes one key if the condition holds; see {@link #put(byte[], byte[])}.
+   *
+   * @throws ConditionFailedException the condition did not hold (nothing was written); {@link
+   *     ConditionFailedException#currentVersion()} is the key's version now
+   */
+  public PutResult put(byte[] key, byte[] value, Condition condition) {
+    return put(key, value, condition, WriteOptions.defaults());
+  }
+
+  /** Writes one key if the condition holds; see {@link #put(byte[], byte[], Condition)}. */
+  public PutResult put(byte[] key, byte[] value, Condition condition, WriteOptions options) {
+    return await(putAsync(key, value, condition, options), Transport.Kind.WRITE);
+  }
+
+  /** Writes the UTF-8 bytes of {@code value} under those of {@code key}; see {@link #put(byte[], byte[])}. */
+  public PutResult put(String key, String value) {
+    return put(utf8(key, "key"), utf8(value, "value"));
+  }
+
+  public CompletableFuture<PutResult> putAsync(byte[] key, byte[] value) {
+    return putAsync(key, value, Condition.always(), WriteOptions.defaults());
+  }
+
+  public CompletableFuture<PutResult> putAsync(
+      byte[] key, byte[] value, Condition condition, WriteOptions options) {
+    var request = Codec.putRequest(
+        bytes(key, "key"), bytes(value, "value"), Objects.requireNonNull(condition, "condition"));
+    return transport.call(KVGrpc.getPutMethod(), Transport.Kind.WRITE, deadline(options),
+        session -> request.toBuilder().setSession(session).build(),
+        PutResponse::getSession, Codec::putResult);
+  }
+
+  // ---- delete ----
+
+  /**
+   * Removes one key unconditionally; removing an absent key succeeds with {@code deleted == false}.
+   * Throws as {@link #put(byte[], byte[])}.
+   */
+  public DeleteResult delete(byte[] key) {
+    return delete(key, Condition.always(), WriteOptions.defaults());
+  }
+
+  /**
+   * Removes one key if the condition holds; see {@link #delete(byte[])}.
+   *
+   * @throws ConditionFailedException the condition did not hold (nothing was removed)
+   */
+  public DeleteResult delete(byte[] key, Condition condition) {
+    return delete(key, condition, WriteOptions.defaults());
+  }
+
+  /** Removes one key if the condition holds; see {@link #delete(byte[], Condition)}. */
+  public DeleteResult delete(byte[] key, Condition condition, WriteOptions options) {
+    return await(deleteAsync(key, condition, options), Transport.Kind.WRITE);
+  }
+
+  /** Removes the key with these UTF-8 bytes; see {@link #delete(byte[])}. */
+  public DeleteResult delete(String key) {
+    return delete(utf8(key, "key"));
+  }
+
+  public CompletableFuture<DeleteResult> deleteAsync(byte[] key) {
+    return deleteAsync(key, Condition.always(), WriteOptions.defaults());
+  }
+
+  public CompletableFuture<DeleteResult> deleteAsync(byte[] key, Condition condition, WriteOptions options) {
+    var request = Codec.deleteRequest(bytes(key, "key"), Objects.requireNonNull(condition, "condition"));
+    return transport.call(KVGrpc.getDeleteMethod(), Transport.Kind.WRITE, deadline(options),
+        session -> request.toBuilder().setSession(session).build(),
+        DeleteResponse::getSession, Codec::deleteResult);
+  }
+
+  // ---- batch ----
+
+  /**
+   * Applies many operations in one request. Operations on keys of the same shard commit atomically
+   * (all or none); operations on different shards commit independently. A failed condition is not
+   * an exception: it is that operation's {@link BatchResult.Outcome#CONDITION_FAILED}, and the other
+   * operations on its shard are {@link BatchResult.Outcome#ABORTED}. An operation whose shard did
+   * not confirm in time is {@link BatchResult.Outcome#UNKNOWN} while the others report theirs.
+   *
+   * @return one result per operation, in the order of {@code ops}
+   * @throws InvalidArgumentException e.g. too many operations (limit {@code batch-ops-max})
+   * @throws UnavailableException nothing was written
+   * @throws OutcomeUnknownException any of the operations may or may not have been applied
+   */
+  public List<BatchResult> batch(List<BatchOp> ops) {
+    return batch(ops, WriteOptions.defaults());
+  }
+
+  /** See {@link #batch(List)}. */
+  public List<BatchResult> batch(List<BatchOp> ops, WriteOptions options) {
+    return await(batchAsync(ops, options), Transport.Kind.WRITE);
+  }
+
+  public CompletableFuture<List<BatchResult>> batchAsync(List<BatchOp> ops) {
+    return batchAsync(ops, WriteOptions.defaults());
+  }
+
+  public CompletableFuture<List<BatchResult>> batchAsync(List<BatchOp> ops, WriteOptions options) {
+    List<BatchOp> copy = List.copyOf(ops);
+    var request = Codec.batchRequest(copy);
+    return transport.call(KVGrpc.getBatchMethod(), Transport.Kind.WRITE, deadline(options),
+        session -> request.toBuilder().setSession(session).build(),
+        BatchResponse::getSession, response -> Codec.batchResults(response, copy.size()));
+  }
+
+  // ---- scan ----
+
+  /**
+   * The keys of a scan, in ascending unsigned-byte order, fetched page by page as the iterator
+   * advances (following continuation tokens until the last page). Each page is a request with
+   * the options' consistency and its own deadline; failures surface from the iterator.
+   */
+  public ScanIterator scan(ScanSpec spec) {
+    return scan(spec, ReadOptions.defaults());
+  }
+
+  /** See {@link #scan(ScanSpec)}. */
+  public ScanIterator scan(ScanSpec spec, ReadOptions options) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(options, "options");
+    return new ScanIterator(spec, page -> scanPage(page, options));
+  }
+
+  /**
+   * One page of a scan, for callers that paginate themselves: continue with {@code
+   * spec.withContinuation(page.continuation())} while {@link ScanPage#hasMore()}.
+   *
+   * @throws InvalidArgumentException e.g. the page size is over {@code scan-limit-max}
+   */
+  public ScanPage scanPage(ScanSpec spec) {
+    return scanPage(spec, ReadOptions.defaults());
+  }
+
+  /** See {@link #scanPage(ScanSpec)}. */
+  public ScanPage scanPage(ScanSpec spec, ReadOptions options) {
+    return await(scanPageAsync(spec, options), Transport.Kind.READ);
+  }
+
+  public CompletableFuture<ScanPage> scanPageAsync(ScanSpec spec) {
+    return scanPageAsync(spec, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<ScanPage> scanPageAsync(ScanSpec spec, ReadOptions options) {
+    var request = Codec.scanRequest(Objects.requireNonNull(spec, "spec"), consistency(options));
+    return transport.call(KVGrpc.getScanMethod(), Transport.Kind.READ, deadline(options),
+        session -> request.toBuilder().setSession(session).build(),
+        ScanResponse::getSession, Codec::scanPage);
+  }
+
+  // ---- cluster ----
+
+  /** Nodes, shards, leaders, epochs and indexes as a router sees them now. */
+  public ClusterStatus status() {
+    return status(ReadOptions.defaults());
+  }
+
+  /** See {@link #status()}; only the options' deadline applies (status has no consistency level). */
+  public ClusterStatus status(ReadOptions options) {
+    return await(statusAsync(options), Transport.Kind.READ);
+  }
+
+  public CompletableFuture<ClusterStatus> statusAsync() {
+    return statusAsync(ReadOptions.defaults());
+  }
+
+  public CompletableFuture<ClusterStatus> statusAsync(ReadOptions options) {
+    Objects.requireNonNull(options, "options");
+    return transport.call(ClusterGrpc.getStatusMethod(), Transport.Kind.READ, deadline(options),
+        session -> StatusRequest.getDefaultInstance(), response -> null, Codec::clusterStatus);
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Fails requests waiting to be retried, lets requests in flight finish (for a few seconds), and
+   * shuts the channels down. Later calls throw {@link IllegalStateException}. Idempotent.
+   */
+  @Override
+  public void close() {
+    transport.close();
+  }
+
+  @Override
+  public String toString() {
+    return "OrchidClient{endpoints=" + endpoints + ", defaultConsistency=" + defaultConsistency
+        + ", defaultDeadline=" + defaultDeadline + "}";
+  }
+
+  /** The merged session token the next request carries; for tests. */
+  SessionToken sessionToken() {
+    return transport.sessionToken();
+  }
+
+  /** The endpoint the next request goes to first; for tests. */
+  String preferredEndpoint() {
+    return transport.preferredEndpoint();
+  }
+
+  private Consistency consistency(ReadOptions options) {
+    return Objects.requireNonNull(options, "options").consistency().orElse(defaultConsistency);
+  }
+
+  private Duration deadline(ReadOptions options) {
+    return Objects.requireNonNull(options, "options").deadline().orElse(defaultDeadline);
+  }
+
+  private Duration deadline(WriteOptions options) {
+    return Objects.requireNonNull(options, "options").deadline().orElse(defaultDeadline);
+  }
+
+  private static ByteString bytes(byte[] bytes, String what) {
+    return ByteString.copyFrom(Objects.requireNonNull(bytes, what));
+  }
+
+  private static byte[] utf8(String text, String what) {
+    return Objects.requireNonNull(text, what).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The blocking form of a call: its result, or its exception rethrown as is. */
+  private static <T> T await(CompletableFuture<T> future, Transport.Kind kind) {
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new OrchidException("request failed: " + cause, "", Map.of(), cause);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw kind == Transport.Kind.WRITE
+          ? new OutcomeUnknownException(
+              "interrupted while waiting for a write; it may or may not have been applied", "", Map.of(), e)
+          : new OrchidException("interrupted while waiting for a read", "", Map.of(), e);
+    }
+  }
+
+  static Duration checkDeadline(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    if (deadline.isNegative() || deadline.isZero()) {
+      throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+    }
+    if (deadline.compareTo(DEADLINE_MAX) > 0) {
+      throw new IllegalArgumentException("deadline must be at most " + DEADLINE_MAX + ", got " + deadline);
+    }
+    return deadline;
+  }
+
+  /**
+   * Configures an {@link OrchidClient}. Only the endpoints are required; every setter checks its
+   * argument at once with an {@link IllegalArgumentException} that says what is wrong.
+   */
+  public static final class Builder {
+    // Host names as resolvers accept them in practice (letters, digits, '.', '-', '_' as in
+    // container names); IP literals are checked separately.
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?");
+
+    private final List<String> endpoints = new ArrayList<>();
+    private Consistency defaultConsistency = Consistency.STRONG;
+    private Duration defaultDeadline = DEADLINE_DEFAULT;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private Function<String, ManagedChannel> channelFactory = Transport::plaintextChannel;
+    private Scheduler scheduler; // null: Scheduler.system(), made by build()
+    private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+
+    private Builder() {}
+
+    /**
+     * The routers, as "host:port" (IPv6 literals in brackets: "[::1]:4207"), in order of
+     * preference: requests go to the first reachable one. Replaces any earlier list.
+     */
+    public Builder endpoints(String... hostPorts) {
+      return endpoints(Arrays.asList(Objects.requireNonNull(hostPorts, "hostPorts")));
+    }
+
+    /** See {@link #endpoints(String...)}. */
+    public Builder endpoints(List<String> hostPorts) {
+      Objects.requireNonNull(hostPorts, "hostPorts");
+      if (hostPorts.size() > ENDPOINTS_MAX) {
+        throw new IllegalArgumentException(
+            "at most " + ENDPOINTS_MAX + " endpoints, got " + hostPorts.size());
+      }
+      Set<String> seen = new HashSet<>();
+      for (String endpoint : hostPorts) {
+        checkEndpoint(endpoint);
+        if (!seen.add(endpoint)) {
+          throw new IllegalArgumentException("endpoint \"" + endpoint + "\" is listed twice");
+        }
+      }
+      endpoints.clear();
+      endpoints.addAll(hostPorts);
+      return this;
+    }
+
+    /** The consistency of reads whose options do not say; {@link Consistency#STRONG} by default. */
+    public Builder defaultConsistency(Consistency consistency) {
+      this.defaultConsistency = Objects.requireNonNull(consistency, "consistency");
+      return this;
+    }
+
+    /**
+     * The overall deadline of requests whose options do not say, bounding retries and failover;
+     * {@link #DEADLINE_DEFAULT} (10 s) by default, at most {@link #DEADLINE_MAX}.
+     */
+    public Builder defaultDeadline(Duration deadline) {
+      this.defaultDeadline = checkDeadline(deadline);
+      return this;
+    }
+
+    /** How to retry; {@link RetryPolicy#defaults()} by default. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Tests: channels to in-process servers instead of plaintext TCP. The client owns and closes them. */
+    Builder channelFactory(Function<String, ManagedChannel> factory) {
+      this.channelFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    /** Tests: a clock and delays that need no waiting. */
+    Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Tests: a fixed backoff jitter in [0, 1]. */
+    Builder jitter(DoubleSupplier jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
+      return this;
+    }
+
+    /**
+     * A client with one channel per endpoint; channels connect lazily, on the first request.
+     *
+     * @throws IllegalArgumentException no endpoint was given
+     */
+    public OrchidClient build() {
+      if (endpoints.isEmpty()) {
+        throw new IllegalArgumentException(
+            "at least one router endpoint is required, e.g. builder().endpoints(\"localhost:4207\")");
+      }
+      Transport transport = new Transport(
+          endpoints, channelFactory, retryPolicy,
+          scheduler != null ? scheduler : Scheduler.system(), jitter);
+      return new OrchidClient(this, transport);
+    }
+
+    private static void checkEndpoint(String endpoint) {
+      if (endpoint == null) {
+        throw new IllegalArgumentException("endpoint must not be null; expected host:port");
+      }
+      HostAndPort address;
+      try {
+        address = HostAndPort.fromString(endpoint).requireBracketsForIPv6();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "endpoint \"" + endpoint + "\" is not host:port (" + e.getMessage() + ")", e);
+      }
+      if (!address.hasPort()) {
+        throw new IllegalArgumentException(
+            "endpoint \"" + endpoint + "\" has no port; expected host:port, e.g. localhost:4207");
+      }
+      if (address.getPort() == 0) {
+        throw new IllegalArgumentException(
+            "endpoint \"" + endpoint + "\" has port 0; expected a port in 1..65535");
+      }
+      String host = address.getHost();
+      boolean valid = host.contains(":")
+          ? InetAddresses.isInetAddress(host)
+          : HOST_NAME.matcher(host).matches();
+      if (!valid) {
+        throw new IllegalArgumentException(
+            "endpoint \"" + endpoint + "\" has an invalid host \"" + host + "\"; expected host:port");
+      }
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package io.orchiddb.client.internal;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import com.google.common.net.HostAndPort;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.client.RetryPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * Sends one request at a time to a router, with failover, retries and the session token.
+ *
+ * <p>The path of a request: {@link #call} starts a {@code Call} with an overall deadline (the
+ * request's, bounding every attempt). Each attempt takes the preferred router's channel, stamps
+ * the request with the current session token, and sends it with the time left as its gRPC
+ * deadline. On success the response's token is merged into the session and the decoded result
+ * completes the future. On failure:
+ *
+ * <ol>
+ *   <li>If the router itself is down ({@code UNAVAILABLE} other than {@code NO_QUORUM}), the
+ *       preferred router moves to the next endpoint (compare-and-set, so concurrent calls that saw
+ *       the same router fail move it once) — for reads and writes alike, since later requests
+ *       should not go to it either.
+ *   <li>If the failure is retryable for the request's {@link Kind} and attempts remain, the next
+ *       attempt runs after a backoff (none when moving to a router this call has not tried yet),
+ *       unless that wait would reach the deadline.
+ *   <li>Otherwise the future fails with {@link Errors#toException}.
+ * </ol>
+ *
+ * <p>Retryable: a READ on {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} (a router's own
+ * timeout; a timeout of the whole deadline leaves no time and so ends the call). A WRITE only on
+ * {@code UNAVAILABLE} that proves nothing was written: reason {@code NO_QUORUM}, or the attempt
+ * never got its headers onto a connection ({@link HeadersSent}).
+ *
+ * <p>Thread-safe. Attempts of one call run one after another (each starts from the previous one's
+ * callback or the scheduler), so a call's own fields need no locks.
+ */
+public final class Transport implements AutoCloseable {
+  /** Whether a request may be retried after it reached a router: reads yes, writes no. */
+  public enum Kind {
+    READ,
+    WRITE
+  }
+
+  /** Largest response accepted. A scan page of big values can exceed gRPC's 4 MiB default. */
+  public static final int RESPONSE_BYTES_MAX = 64 << 20;
+
+  /** How long {@link #close()} waits for in-flight requests before cutting them off. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private record Router(String endpoint, ManagedChannel channel) {}
+
+  private final List<Router> routers;
+  private final AtomicInteger preferred = new AtomicInteger();
+  private final RetryPolicy policy;
+  private final Scheduler scheduler;
+  private final DoubleSupplier jitter;
+  private final Session session = new Session();
+  private final Set<Call<?, ?, ?>> backingOff = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * @param endpoints validated "host:port" strings, in order of preference
+   * @param channelFactory makes the channel of an endpoint; the transport owns and closes it
+   * @param jitter uniform in [0, 1], spreads backoffs of clients that failed together
+   */
+  public Transport(
+      List<String> endpoints,
+      Function<String, ManagedChannel> channelFactory,
+      RetryPolicy policy,
+      Scheduler scheduler,
+      DoubleSupplier jitter) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("at least one endpoint is required");
+    }
+    List<Router> made = new ArrayList<>(endpoints.size());
+    for (String endpoint : endpoints) {
+      made.add(new Router(endpoint, channelFactory.apply(endpoint)));
+    }
+    this.routers = List.copyOf(made);
+    this.policy = policy;
+    this.scheduler = scheduler;
+    this.jitter = jitter;
+  }
+
+  /** The production channel: plaintext HTTP/2 (grpc-netty-shaded) to a validated host:port. */
+  public static ManagedChannel plaintextChannel(String endpoint) {
+    HostAndPort address = HostAndPort.fromString(endpoint);
+    return Grpc.newChannelBuilderForAddress(
+            address.getHost(), address.getPort(), InsecureChannelCredentials.create())
+        .maxInboundMessageSize(RESPONSE_BYTES_MAX)
+        .build();
+  }
+
+  /**
+   * Sends a request; the future completes with the decoded response, or with the {@link
+   * io.orchiddb.client.OrchidException} of the last attempt, never wrapped. Cancelling the future
+   * cancels the attempt in flight and any retry.
+   *
+   * @param request builds the request from the session token current at each attempt
+   * @param sessionOf the response's session token (may be null for responses that carry none)
+   * @param decode maps the response to the caller's type; may throw an OrchidException
+   * @throws IllegalStateException if closed
+   */
+  public <Req, Resp, T> CompletableFuture<T> call(
+      MethodDescriptor<Req, Resp> method,
+      Kind kind,
+      Duration deadline,
+      Function<SessionToken, Req> request,
+      Function<Resp, SessionToken> sessionOf,
+      Function<Resp, T> decode) {
+    if (closed.get()) {
+      throw new IllegalStateException("the OrchidClient is closed");
+    }
+    Call<Req, Resp, T> call = new Call<>(
+        method, kind, scheduler.nanoTime() + deadline.toNanos(), request, sessionOf, decode);
+    call.attempt();
+    return call.result;
+  }
+
+  /** The merged session token sent with the next request. */
+  public SessionToken sessionToken() {
+    return session.current();
+  }
+
+  /** The endpoint the next request goes to first. */
+  public String preferredEndpoint() {
+    return routers.get(preferred.get()).endpoint();
+  }
+
+  /**
+   * Fails requests waiting for a retry (with their last failure), lets requests in flight finish
+   * for up to {@link #CLOSE_WAIT}, then shuts every channel down. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (Call<?, ?, ?> call : backingOff) {
+      call.finish();
+    }
+    scheduler.close();
+    routers.forEach(router -> router.channel().shutdown());
+    long waitUntilNanos = System.nanoTime() + CLOSE_WAIT.toNanos();
+    try {
+      for (Router router : routers) {
+        router.channel().awaitTermination(waitUntilNanos - System.nanoTime(), NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      routers.forEach(router -> router.channel().shutdownNow());
+    }
+  }
+
+  private final class Call<Req, Resp, T> {
+    final MethodDescriptor<Req, Resp> method;
+    final Kind kind;
+    final long deadlineNanos;
+    final Function<SessionToken, Req> request;
+    final Function<Resp, SessionToken> sessionOf;
+    final Function<Resp, T> decode;
+    final CompletableFuture<T> result = new CompletableFuture<>();
+    final boolean[] tried = new boolean[routers.size()];
+    int attempts;
+    int backoffs;
+    Failure last;
+    volatile ListenableFuture<Resp> inFlight;
+
+    Call(
+        MethodDescriptor<Req, Resp> method,
+        Kind kind,
+        long deadlineNanos,
+        Function<SessionToken, Req> request,
+        Function<Resp, SessionToken> sessionOf,
+        Function<Resp, T> decode) {
+      this.method = method;
+      this.kind = kind;
+      this.deadlineNanos = deadlineNanos;
+      this.request = request;
+      this.sessionOf = sessionOf;
+      this.decode = decode;
+      result.whenComplete((value, error) -> {
+        ListenableFuture<Resp> attempt = inFlight;
+        if (result.isCancelled() && attempt != null) {
+          attempt.cancel(true);
+        }
+      });
+    }
+
+    void attempt() {
+      backingOff.remove(this);
+      if (result.isDone()) {
+        return; // cancelled by the caller, or failed by close()
+      }
+      int index = preferred.get();
+      Router router = routers.get(index);
+      long remainingNanos = deadlineNanos - scheduler.nanoTime();
+      if (closed.get() || remainingNanos <= 0) {
+        if (last == null) {
+          last = closed.get()
+              ? Failure.local(Status.Code.UNAVAILABLE, "the OrchidClient is closed", router.endpoint())
+              : Failure.local(Status.Code.DEADLINE_EXCEEDED,
+                  "the deadline passed before the request was sent", router.endpoint());
+        }
+        finish();
+        return;
+      }
+      tried[index] = true;
+      attempts++;
+      HeadersSent sent = new HeadersSent();
+      CallOptions options = CallOptions.DEFAULT
+          .withDeadlineAfter(remainingNanos, NANOSECONDS)
+          .withStreamTracerFactory(sent);
+      ListenableFuture<Resp> response;
+      try {
+        response = ClientCalls.futureUnaryCall(
+            router.channel().newCall(method, options), request.apply(session.current()));
+      } catch (RuntimeException e) {
+        // Cannot happen with gRPC's channels (they report failures through the call); if it
+        // does, fail this call rather than leave its future pending.
+        result.completeExceptionally(e);
+        return;
+      }
+      inFlight = response;
+      if (result.isCancelled()) {
+        response.cancel(true); // cancelled between the check above and publishing inFlight
+      }
+      Futures.addCallback(response, new FutureCallback<>() {
+        @Override
+        public void onSuccess(Resp value) {
+          succeeded(value);
+        }
+
+        @Override
+        public void onFailure(Throwable t) {
+          failed(Failure.of(t, sent.sent(), router.endpoint()), index);
+        }
+      }, MoreExecutors.directExecutor());
+    }
+
+    void succeeded(Resp value) {
+      session.merge(sessionOf.apply(value));
+      try {
+        result.complete(decode.apply(value));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }
+
+    void failed(Failure failure, int index) {
+      if (result.isDone()) {
+        return;
+      }
+      last = failure;
+      if (failure.routerDown() && routers.size() > 1) {
+        preferred.compareAndSet(index, (index + 1) % routers.size());
+      }
+      if (!retryable(failure) || attempts >= policy.maxAttempts()) {
+        finish();
+        return;
+      }
+      int next = preferred.get();
+      long delayNanos = next != index && !tried[next] ? 0 : backoffNanos(++backoffs);
+      if (delayNanos >= deadlineNanos - scheduler.nanoTime()) {
+        finish(); // waiting would reach the deadline: report what we have now
+        return;
+      }
+      backingOff.add(this);
+      try {
+        scheduler.schedule(this::attempt, delayNanos);
+      } catch (RejectedExecutionException e) {
+        finish(); // closed meanwhile
+      }
+    }
+
+    boolean retryable(Failure f) {
+      return switch (kind) {
+        case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
+        case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
+      };
+    }
+
+    long backoffNanos(int retry) {
+      long max = policy.maxBackoff().toNanos();
+      long base = policy.initialBackoff().toNanos();
+      for (int i = 1; i < retry && base < max; i++) {
+        base = Math.min(max, base * 2); // base <= max <= an hour: no overflow
+      }
+      double spread = Math.min(1, Math.max(0, jitter.getAsDouble()));
+      return (long) (base * (0.5 + 0.5 * spread));
+    }
+
+    void finish() {
+      backingOff.remove(this);
+      String what = method.getFullMethodName() + " (attempt " + attempts + " of " + policy.maxAttempts() + ")";
+      result.completeExceptionally(Errors.toException(last, kind, what));
+    }
+  }
+}

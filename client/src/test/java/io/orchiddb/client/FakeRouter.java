@@ -1,0 +1,291 @@
+package io.orchiddb.client;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import com.google.rpc.ErrorInfo;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import io.orchiddb.api.v1.BatchRequest;
+import io.orchiddb.api.v1.BatchResponse;
+import io.orchiddb.api.v1.ClusterGrpc;
+import io.orchiddb.api.v1.DeleteRequest;
+import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetRequest;
+import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutRequest;
+import io.orchiddb.api.v1.PutResponse;
+import io.orchiddb.api.v1.ScanRequest;
+import io.orchiddb.api.v1.ScanResponse;
+import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.api.v1.ShardIndex;
+import io.orchiddb.api.v1.StatusRequest;
+import io.orchiddb.api.v1.StatusResponse;
+import io.orchiddb.client.internal.Scheduler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * An in-process stand-in for a router: serves KV and Cluster from a script and records every
+ * request with the deadline it arrived with. Each method replies with its scripted replies in
+ * order, repeating the last one; a reply is a response message, a {@link StatusRuntimeException},
+ * a {@code Function<Request, Object>} computing either, or {@link #HANG} (never answer). Errors are
+ * built as the real router builds them: a google.rpc.Status with an ErrorInfo detail in domain
+ * "orchiddb.io" ({@link #error}).
+ *
+ * <p>Server and client run on {@code directExecutor}, so a request is handled on the calling
+ * thread and tests need no waiting.
+ */
+final class FakeRouter implements AutoCloseable {
+  /** Never answer; the call ends by its deadline or cancellation. */
+  static final Object HANG = new Object();
+
+  /** In-process server names are JVM-wide: make each unique. */
+  private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A request as the fake received it. */
+  record Received(String method, Message request, Deadline deadline) {}
+
+  final String endpoint;
+  private final String name;
+  private final Server server;
+  private final Map<String, Deque<Object>> scripts = new ConcurrentHashMap<>();
+  private final List<Received> received = new CopyOnWriteArrayList<>();
+  /** Released once for each {@link #HANG}ing call that the client cancelled or that timed out. */
+  final Semaphore hungCallsEnded = new Semaphore(0);
+
+  private FakeRouter(String name) throws IOException {
+    this.name = name;
+    this.endpoint = name + ":4207";
+    this.server = InProcessServerBuilder.forName(name)
+        .directExecutor()
+        .addService(new Kv())
+        .addService(new Cluster())
+        .build()
+        .start();
+  }
+
+  private FakeRouter(int port) throws IOException {
+    this.server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        .directExecutor()
+        .addService(new Kv())
+        .addService(new Cluster())
+        .build()
+        .start();
+    this.name = "loopback";
+    this.endpoint = "127.0.0.1:" + server.getPort();
+  }
+
+  /** A fake router on a real TCP port of the loopback interface (grpc-netty-shaded). */
+  static FakeRouter startOnLoopback() {
+    try {
+      return new FakeRouter(0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A running fake router whose endpoint is "{name}:4207". */
+  static FakeRouter start(String name) {
+    try {
+      return new FakeRouter(name + "-" + SERIAL.incrementAndGet());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A client builder whose channels reach fake routers in-process: endpoint "x:4207" goes to the
+   * in-process server "x" (which need not exist: then connecting fails like a router that is down).
+   */
+  static OrchidClient.Builder clientFor(String... endpoints) {
+    return OrchidClient.builder()
+        .endpoints(endpoints)
+        .channelFactory(FakeRouter::channel);
+  }
+
+  static ManagedChannel channel(String endpoint) {
+    String name = endpoint.substring(0, endpoint.lastIndexOf(':'));
+    return InProcessChannelBuilder.forName(name).directExecutor().build();
+  }
+
+  /** Replaces the script of a method ("Get", "Put", "Delete", "Batch", "Scan", "Status"). */
+  FakeRouter script(String method, Object... replies) {
+    scripts.put(method, new ConcurrentLinkedDeque<>(List.of(replies)));
+    return this;
+  }
+
+  List<Received> received() {
+    return List.copyOf(received);
+  }
+
+  List<Received> received(String method) {
+    List<Received> matching = new ArrayList<>();
+    for (Received r : received) {
+      if (r.method().equals(method)) {
+        matching.add(r);
+      }
+    }
+    return matching;
+  }
+
+  /** The request of the only call of this method; fails if there was not exactly one. */
+  @SuppressWarnings("unchecked")
+  <T extends Message> T only(String method) {
+    List<Received> calls = received(method);
+    if (calls.size() != 1) {
+      throw new AssertionError("expected exactly one " + method + " call, got " + calls.size());
+    }
+    return (T) calls.get(0).request();
+  }
+
+  void stop() {
+    server.shutdownNow();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdownNow();
+    server.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "FakeRouter{" + name + "}";
+  }
+
+  /** An error as the router sends it: gRPC code, message, ErrorInfo(domain orchiddb.io, reason, metadata). */
+  static StatusRuntimeException error(Status.Code code, String reason, Map<String, String> metadata, String message) {
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(code.value())
+        .setMessage(message)
+        .addDetails(Any.pack(ErrorInfo.newBuilder()
+            .setDomain("orchiddb.io")
+            .setReason(reason)
+            .putAllMetadata(metadata)
+            .build()))
+        .build());
+  }
+
+  static StatusRuntimeException noQuorum() {
+    return error(Status.Code.UNAVAILABLE, "NO_QUORUM", Map.of("shard", "3"), "shard 3 has no leader");
+  }
+
+  static SessionToken token(long... shardThenIndex) {
+    SessionToken.Builder token = SessionToken.newBuilder();
+    for (int i = 0; i < shardThenIndex.length; i += 2) {
+      token.addSeen(ShardIndex.newBuilder().setShardId((int) shardThenIndex[i]).setIndex(shardThenIndex[i + 1]));
+    }
+    return token.build();
+  }
+
+  private Object next(String method) {
+    Deque<Object> script = scripts.get(method);
+    if (script == null || script.isEmpty()) {
+      return Status.UNIMPLEMENTED.withDescription("no script for " + method).asRuntimeException();
+    }
+    return script.size() > 1 ? script.pollFirst() : script.peekFirst();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Req extends Message, Resp> void handle(String method, Req request, StreamObserver<Resp> out) {
+    received.add(new Received(method, request, Context.current().getDeadline()));
+    Object reply = next(method);
+    if (reply instanceof Function<?, ?> function) {
+      reply = ((Function<Req, Object>) function).apply(request);
+    }
+    if (reply == HANG) {
+      Context.current().addListener(context -> hungCallsEnded.release(), MoreExecutors.directExecutor());
+      return;
+    }
+    if (reply instanceof Throwable error) {
+      out.onError(error);
+      return;
+    }
+    out.onNext((Resp) reply);
+    out.onCompleted();
+  }
+
+  private final class Kv extends KVGrpc.KVImplBase {
+    @Override
+    public void get(GetRequest request, StreamObserver<GetResponse> out) {
+      handle("Get", request, out);
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<PutResponse> out) {
+      handle("Put", request, out);
+    }
+
+    @Override
+    public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
+      handle("Delete", request, out);
+    }
+
+    @Override
+    public void batch(BatchRequest request, StreamObserver<BatchResponse> out) {
+      handle("Batch", request, out);
+    }
+
+    @Override
+    public void scan(ScanRequest request, StreamObserver<ScanResponse> out) {
+      handle("Scan", request, out);
+    }
+  }
+
+  private final class Cluster extends ClusterGrpc.ClusterImplBase {
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+      handle("Status", request, out);
+    }
+  }
+
+  /**
+   * A clock that moves only when the client waits: each scheduled delay advances it by that much
+   * and runs the task at once. Records the delays, so tests see every backoff without sleeping.
+   */
+  static final class FakeScheduler implements Scheduler {
+    private final AtomicLong nowNanos = new AtomicLong(1_000_000_000L);
+    final List<Long> delaysNanos = new CopyOnWriteArrayList<>();
+
+    @Override
+    public long nanoTime() {
+      return nowNanos.get();
+    }
+
+    void advance(long nanos) {
+      nowNanos.addAndGet(nanos);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayNanos) {
+      delaysNanos.add(delayNanos);
+      nowNanos.addAndGet(Math.max(0, delayNanos));
+      task.run();
+    }
+
+    @Override
+    public void close() {}
+  }
+}
