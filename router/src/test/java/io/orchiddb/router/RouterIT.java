@@ -296,6 +296,31 @@ class RouterIT {
   }
 
   @Test
+  void serverReflectionListsTheApi() throws Exception {
+    java.util.concurrent.CompletableFuture<java.util.List<String>> services = new java.util.concurrent.CompletableFuture<>();
+    var stub = io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel);
+    var requests = stub.serverReflectionInfo(new io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionResponse>() {
+      @Override
+      public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+        services.complete(r.getListServicesResponse().getServiceList().stream()
+            .map(io.grpc.reflection.v1.ServiceResponse::getName).toList());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        services.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+      }
+    });
+    requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+    assertThat(services.get(30, TimeUnit.SECONDS)).contains("orchiddb.v1.KV", "orchiddb.v1.Cluster", "grpc.health.v1.Health");
+    requests.onCompleted();
+  }
+
+  @Test
   void healthServiceAnswers() {
     HealthCheckResponse r = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
         .check(HealthCheckRequest.getDefaultInstance());
