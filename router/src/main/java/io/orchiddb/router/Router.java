@@ -5,6 +5,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.orchiddb.router.grpc.KvService;
+import io.orchiddb.router.http.HttpGateway;
 import io.orchiddb.router.shard.ClusterMapCache;
 import io.orchiddb.router.shard.KvRouter;
 import io.orchiddb.router.shard.StatusCollector;
@@ -18,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
- * A running router: the shard map cache, the request router and the gRPC server (the public API,
- * plus the standard health service and server reflection so grpcurl and load balancers work).
- * Wiring only.
+ * A running router: the shard map cache, the request router, the gRPC server (the public API,
+ * plus the standard health service and server reflection so grpcurl and load balancers work) and
+ * the HTTP gateway (the same API as JSON, over the same {@link KvRouter}). Wiring only.
  */
 public final class Router implements Closeable {
   /** Room for message framing beyond the request byte limit before gRPC itself refuses. */
@@ -32,20 +33,31 @@ public final class Router implements Closeable {
   private final KvRouter router;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
+  private final HttpGateway http;
 
   private Router(RouterConfig config, RandomGenerator random) throws IOException {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
     this.maps = new ClusterMapCache(config, scheduler, blocking);
     this.router = new KvRouter(config, maps, random);
+    StatusCollector status = new StatusCollector(maps);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
         .addService(new KvService(router))
-        .addService(new KvService.Cluster(new StatusCollector(maps)))
+        .addService(new KvService.Cluster(status))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()
         .start();
+    try {
+      this.http = HttpGateway.start(config, router, status, () -> maps.current() != null);
+    } catch (IOException | RuntimeException e) {
+      server.shutdownNow();
+      maps.close();
+      scheduler.shutdownNow();
+      blocking.shutdownNow();
+      throw e;
+    }
   }
 
   public static Router start(RouterConfig config) throws IOException {
@@ -74,6 +86,11 @@ public final class Router implements Closeable {
     return server.getPort();
   }
 
+  /** The HTTP gateway's port actually bound (useful with port 0). */
+  public int httpPort() {
+    return http.port();
+  }
+
   public KvRouter kv() {
     return router;
   }
@@ -92,6 +109,7 @@ public final class Router implements Closeable {
 
   @Override
   public void close() throws IOException {
+    http.close();
     health.enterTerminalState();
     server.shutdown();
     try {

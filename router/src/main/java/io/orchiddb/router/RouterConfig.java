@@ -17,8 +17,11 @@ import java.util.TreeMap;
  *
  * @param peers the cluster's nodes, as given to every node (same order)
  * @param clusterName the cluster's name, as given to every node
- * @param listenHost address the gRPC server binds to
+ * @param listenHost address the gRPC server and the HTTP gateway bind to
  * @param grpcPort gRPC port (0 = any free port)
+ * @param httpPort HTTP gateway port (0 = any free port)
+ * @param httpIdleTimeout how long the HTTP gateway keeps a connection with no request in progress,
+ *     and the longest a request may take to arrive in full (headers and body)
  * @param requestTimeout the longest a request may take when the caller sets no shorter deadline
  * @param mapRefresh how often the shard map is re-read from the meta group
  * @param limits must match the nodes' limits; checked here first so bad requests never travel
@@ -28,6 +31,8 @@ public record RouterConfig(
     String clusterName,
     String listenHost,
     int grpcPort,
+    int httpPort,
+    Duration httpIdleTimeout,
     Duration requestTimeout,
     Duration mapRefresh,
     Limits limits) {
@@ -40,6 +45,8 @@ public record RouterConfig(
     d.put("cluster-name", "orchiddb");
     d.put("listen-host", "127.0.0.1");
     d.put("grpc-port", "4207");
+    d.put("http-port", "4206");
+    d.put("http-idle-timeout-ms", "10000");
     d.put("request-timeout-ms", "10000");
     d.put("map-refresh-ms", "5000");
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
@@ -56,6 +63,12 @@ public record RouterConfig(
     peers = Collections.unmodifiableMap(new LinkedHashMap<>(peers));
     if (grpcPort < 0 || grpcPort > 65535) {
       throw new ConfigException("grpc-port", "must be between 0 and 65535, got " + grpcPort);
+    }
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new ConfigException("http-port", "must be between 0 and 65535, got " + httpPort);
+    }
+    if (httpIdleTimeout.toMillis() < 100) {
+      throw new ConfigException("http-idle-timeout-ms", "must be at least 100, got " + httpIdleTimeout.toMillis());
     }
     if (requestTimeout.toMillis() < 100) {
       throw new ConfigException("request-timeout-ms", "must be at least 100, got " + requestTimeout.toMillis());
@@ -88,7 +101,8 @@ public record RouterConfig(
       throw new ConfigException(message.substring(0, colon), message.substring(colon + 2));
     }
     return new RouterConfig(NodeConfig.peers(s.get("peers")), s.get("cluster-name"), s.get("listen-host"),
-        integer(s, "grpc-port"), Duration.ofMillis(integer(s, "request-timeout-ms")),
+        integer(s, "grpc-port"), integer(s, "http-port"), Duration.ofMillis(integer(s, "http-idle-timeout-ms")),
+        Duration.ofMillis(integer(s, "request-timeout-ms")),
         Duration.ofMillis(integer(s, "map-refresh-ms")), limits);
   }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code orchiddb router}: runs a stateless router until stopped (SIGTERM/Ctrl-C stop it cleanly). */
 @Command(name = "router", mixinStandardHelpOptions = true,
-    description = "Run an OrchidDB router: the public gRPC API in front of the cluster.",
+    description = "Run an OrchidDB router: the public gRPC API and the HTTP gateway in front of the cluster.",
     footer = {"", "Every flag can also be set in the --config file under the same name without",
         "the dashes. Example:",
         "  orchiddb router --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
@@ -32,6 +32,13 @@ public final class RouterMain implements Callable<Integer> {
 
   @Option(names = "--grpc-port", description = "gRPC port (default: 4207).")
   String grpcPort;
+
+  @Option(names = "--http-port", description = "HTTP gateway port (default: 4206).")
+  String httpPort;
+
+  @Option(names = "--http-idle-timeout-ms",
+      description = "Close HTTP connections idle this long; a request must arrive in full within it (default: 10000).")
+  String httpIdleTimeoutMs;
 
   @Option(names = "--request-timeout-ms", description = "Longest a request may take (default: 10000).")
   String requestTimeoutMs;
@@ -58,6 +65,7 @@ public final class RouterMain implements Callable<Integer> {
     }
     String[][] flags = {
         {"peers", peers}, {"cluster-name", clusterName}, {"listen-host", listenHost}, {"grpc-port", grpcPort},
+        {"http-port", httpPort}, {"http-idle-timeout-ms", httpIdleTimeoutMs},
         {"request-timeout-ms", requestTimeoutMs}, {"map-refresh-ms", mapRefreshMs},
         {"key-bytes-max", keyBytesMax}, {"value-bytes-max", valueBytesMax}, {"batch-ops-max", batchOpsMax},
         {"request-bytes-max", requestBytesMax}};
@@ -89,7 +97,8 @@ public final class RouterMain implements Callable<Integer> {
         stopped.countDown();
       }
     }, "router-shutdown"));
-    System.out.println("orchiddb router ready: gRPC on " + config.listenHost() + ":" + router.grpcPort());
+    System.out.println("orchiddb router ready: gRPC on " + config.listenHost() + ":" + router.grpcPort()
+        + ", HTTP on " + config.listenHost() + ":" + router.httpPort());
     System.out.flush();
     stopped.await();
     return 0;

@@ -51,7 +51,7 @@ class ClientIT {
   @BeforeAll
   void start() throws Exception {
     cluster = new DevCluster(dir, 3, 0, Map.of("shard-count", "4", "election-timeout-ms", "500"),
-        Map.of("grpc-port", "0"));
+        Map.of("grpc-port", "0", "http-port", "0"));
     client = OrchidClient.builder().endpoints(cluster.grpcTarget()).defaultDeadline(Duration.ofSeconds(30)).build();
   }
 

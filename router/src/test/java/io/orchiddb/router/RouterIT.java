@@ -69,7 +69,7 @@ class RouterIT {
   @BeforeAll
   void start() throws Exception {
     cluster = new DevCluster(dir, 3, 0, Map.of("shard-count", "4", "election-timeout-ms", "500"),
-        Map.of("grpc-port", "0"));
+        Map.of("grpc-port", "0", "http-port", "0"));
     channel = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext().build();
     kv = KVGrpc.newBlockingStub(channel);
   }

@@ -38,7 +38,7 @@ class StaleMapIT {
   @Test
   void routerWithAStaleMapRefreshesAndRoutesAgain() throws Exception {
     try (DevCluster cluster = new DevCluster(dir, 3, 0, Map.of("shard-count", "2", "election-timeout-ms", "500"),
-            Map.of("grpc-port", "0", "map-refresh-ms", "3600000"));
+            Map.of("grpc-port", "0", "http-port", "0", "map-refresh-ms", "3600000"));
         GroupClientPair groups = new GroupClientPair(cluster)) {
       ManagedChannel channel = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext().build();
       try {

@@ -1,0 +1,262 @@
+package io.orchiddb.router.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.orchiddb.api.v1.Absent;
+import io.orchiddb.api.v1.BatchRequest;
+import io.orchiddb.api.v1.BatchResponse;
+import io.orchiddb.api.v1.Condition;
+import io.orchiddb.api.v1.DeleteOp;
+import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.KeyValue;
+import io.orchiddb.api.v1.NodeStatus;
+import io.orchiddb.api.v1.Op;
+import io.orchiddb.api.v1.OpResult;
+import io.orchiddb.api.v1.PutOp;
+import io.orchiddb.api.v1.PutResponse;
+import io.orchiddb.api.v1.ReplicaIndex;
+import io.orchiddb.api.v1.ScanResponse;
+import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.api.v1.ShardStatus;
+import io.orchiddb.api.v1.StatusResponse;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Converts between the public API messages (orchiddb.v1) and the gateway's JSON. Field names are
+ * the proto's snake_case names; keys and values are text in the request's {@link Encoding};
+ * versions and indexes are JSON numbers; opaque tokens (session, continuation) are URL-safe base64.
+ */
+final class JsonCodec {
+  static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static final Set<String> OP_FIELDS =
+      Set.of("op", "key", "value", Params.IF_ABSENT, Params.IF_VERSION, Params.IF_VALUE);
+
+  private JsonCodec() {}
+
+  static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree could not be written", e);
+    }
+  }
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  // ---- responses --------------------------------------------------------------------------------
+
+  static ObjectNode keyValue(KeyValue kv, boolean withValue, Encoding enc) {
+    ObjectNode o = object().put("key", enc.encode("key", kv.getKey()));
+    if (withValue) {
+      o.put("value", enc.encode("value", kv.getValue()));
+    }
+    return o.put("version", kv.getVersion()).put("create_version", kv.getCreateVersion())
+        .put("modify_time_ms", kv.getModifyTimeMs());
+  }
+
+  static ObjectNode get(GetResponse r, Encoding enc) {
+    return keyValue(r.getKv(), true, enc).put("served_by", r.getRead().getServedBy())
+        .put("applied_index", r.getRead().getAppliedIndex()).put("session", session(r.getSession()));
+  }
+
+  // Write responses carry no key or value: nothing may fail to encode after a write was applied.
+  static ObjectNode put(PutResponse r) {
+    return object().put("version", r.getVersion())
+        .put("previous_version", r.getPreviousVersion()).put("created", r.getPreviousVersion() == 0)
+        .put("session", session(r.getSession()));
+  }
+
+  static ObjectNode delete(DeleteResponse r) {
+    return object().put("deleted", r.getDeleted())
+        .put("previous_version", r.getPreviousVersion()).put("index", r.getIndex())
+        .put("session", session(r.getSession()));
+  }
+
+  static ObjectNode scan(ScanResponse r, boolean keysOnly, Encoding enc) {
+    ObjectNode o = object();
+    ArrayNode kvs = o.putArray("kvs");
+    for (KeyValue kv : r.getKvsList()) {
+      kvs.add(keyValue(kv, !keysOnly, enc));
+    }
+    if (r.getContinuation().isEmpty()) {
+      o.putNull("next");
+    } else {
+      o.put("next", Encoding.token(r.getContinuation()));
+    }
+    return o.put("session", session(r.getSession()));
+  }
+
+  static ObjectNode batch(BatchResponse r) {
+    ObjectNode o = object();
+    ArrayNode results = o.putArray("results");
+    for (OpResult op : r.getResultsList()) {
+      results.addObject().put("outcome", op.getOutcome().name()).put("version", op.getVersion())
+          .put("previous_version", op.getPreviousVersion());
+    }
+    return o.put("session", session(r.getSession()));
+  }
+
+  static ObjectNode status(StatusResponse s) {
+    ObjectNode o = object().put("map_epoch", s.getMapEpoch());
+    ArrayNode nodes = o.putArray("nodes");
+    for (NodeStatus n : s.getNodesList()) {
+      nodes.addObject().put("id", n.getId()).put("address", n.getAddress()).put("reachable", n.getReachable());
+    }
+    ArrayNode shards = o.putArray("shards");
+    for (ShardStatus sh : s.getShardsList()) {
+      // Hash bounds use all 64 bits: unsigned decimal strings, beyond what JSON numbers hold exactly.
+      ObjectNode j = shards.addObject().put("id", sh.getId())
+          .put("hash_start", Long.toUnsignedString(sh.getHashStart()))
+          .put("hash_end", Long.toUnsignedString(sh.getHashEnd()))
+          .put("leader", sh.getLeader()).put("epoch", sh.getEpoch()).put("commit_index", sh.getCommitIndex())
+          .put("group_id", sh.getGroupId());
+      sh.getReplicasList().forEach(j.putArray("replicas")::add);
+      ArrayNode applied = j.putArray("replica_applied");
+      for (ReplicaIndex ri : sh.getReplicaAppliedList()) {
+        applied.addObject().put("node", ri.getNode()).put("applied_index", ri.getAppliedIndex());
+      }
+    }
+    return o;
+  }
+
+  static String session(SessionToken token) {
+    return Encoding.token(token.toByteString());
+  }
+
+  /** {@code {"error":{"code":..,"message":..,<metadata>}}}; whole-number metadata become numbers. */
+  static ObjectNode error(String code, String message, Map<String, String> metadata) {
+    ObjectNode root = object();
+    ObjectNode e = root.putObject("error").put("code", code).put("message", message);
+    metadata.forEach((k, v) -> {
+      if (v.matches("[0-9]{1,18}")) {
+        e.put(k, Long.parseLong(v));
+      } else {
+        e.put(k, v);
+      }
+    });
+    return root;
+  }
+
+  // ---- requests ---------------------------------------------------------------------------------
+
+  /**
+   * A batch body: {@code {"ops":[{"op":"put","key":..,"value":..,"if_version":N},{"op":"delete",
+   * "key":..}]}}. Shape errors are refused naming the field ({@code ops[2].if_version}); limits
+   * (op count, sizes) are left to the router.
+   */
+  static BatchRequest batchRequest(byte[] body, Encoding enc, SessionToken session) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (IOException e) {
+      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : "unreadable";
+      throw HttpErrors.badRequest("body", "not valid JSON: " + firstLine(why));
+    }
+    if (root == null || !root.isObject()) {
+      throw HttpErrors.badRequest("body", "expected a JSON object {\"ops\":[...]}");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("ops")) {
+        throw HttpErrors.badRequest(name, "unknown field; a batch has only \"ops\"");
+      }
+    }
+    JsonNode ops = root.path("ops");
+    if (!ops.isArray()) {
+      throw HttpErrors.badRequest("ops", "expected an array of operations");
+    }
+    BatchRequest.Builder b = BatchRequest.newBuilder().setSession(session);
+    for (int i = 0; i < ops.size(); i++) {
+      b.addOps(op(ops.get(i), "ops[" + i + "]", enc));
+    }
+    return b.build();
+  }
+
+  private static Op op(JsonNode node, String where, Encoding enc) {
+    if (!node.isObject()) {
+      throw HttpErrors.badRequest(where, "expected an object");
+    }
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!OP_FIELDS.contains(name)) {
+        throw HttpErrors.badRequest(where + "." + name, "unknown field; an operation has " + OP_FIELDS);
+      }
+    }
+    String kind = text(node, where, "op");
+    ByteString key = enc.decode(where + ".key", text(node, where, "key"));
+    Condition condition = condition(node, where, enc);
+    switch (kind) {
+      case "put" -> {
+        ByteString value = enc.decode(where + ".value", text(node, where, "value"));
+        return Op.newBuilder().setPut(PutOp.newBuilder().setKey(key).setValue(value).setCondition(condition)).build();
+      }
+      case "delete" -> {
+        if (node.has("value")) {
+          throw HttpErrors.badRequest(where + ".value", "a delete takes no value");
+        }
+        return Op.newBuilder().setDelete(DeleteOp.newBuilder().setKey(key).setCondition(condition)).build();
+      }
+      default -> throw HttpErrors.badRequest(where + ".op", "must be \"put\" or \"delete\", got \"" + kind + "\"");
+    }
+  }
+
+  private static Condition condition(JsonNode node, String where, Encoding enc) {
+    int given = 0;
+    Condition.Builder c = Condition.newBuilder();
+    if (node.has(Params.IF_ABSENT)) {
+      JsonNode v = node.get(Params.IF_ABSENT);
+      if (!v.isBoolean()) {
+        throw HttpErrors.badRequest(where + "." + Params.IF_ABSENT, "expected true or false");
+      }
+      if (v.booleanValue()) {
+        c.setAbsent(Absent.getDefaultInstance());
+        given++;
+      }
+    }
+    if (node.has(Params.IF_VERSION)) {
+      JsonNode v = node.get(Params.IF_VERSION);
+      if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
+        throw HttpErrors.badRequest(where + "." + Params.IF_VERSION, "expected a version (a whole number >= 0)");
+      }
+      c.setVersionEquals(v.longValue());
+      given++;
+    }
+    if (node.has(Params.IF_VALUE)) {
+      c.setValueEquals(enc.decode(where + "." + Params.IF_VALUE, text(node, where, Params.IF_VALUE)));
+      given++;
+    }
+    if (given > 1) {
+      throw HttpErrors.badRequest(where + "." + Params.IF_VERSION, "set at most one of if_absent, if_version and if_value");
+    }
+    return c.build();
+  }
+
+  private static String text(JsonNode node, String where, String name) {
+    JsonNode v = node.get(name);
+    if (v == null || !v.isTextual()) {
+      throw HttpErrors.badRequest(where + "." + name, v == null ? "required" : "expected a string");
+    }
+    return v.textValue();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+  }
+}
