@@ -9,7 +9,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 work="$(mktemp -d)"
-trap 'kill "$dev" 2>/dev/null; wait "$dev" 2>/dev/null; rm -rf "$work"' EXIT
+dev=""
+# The dev process ends with 143 (SIGTERM): that is not this script's failure.
+trap 'if [ -n "$dev" ]; then kill "$dev" 2>/dev/null || true; wait "$dev" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 ./orchiddb --version >/dev/null # builds on first use
 ./orchiddb dev --data-dir "$work/data" >"$work/dev.log" 2>&1 &
