@@ -1,12 +1,12 @@
 package io.orchiddb.cli;
 
+import io.orchiddb.node.UntilStopped;
 import io.orchiddb.router.DevCluster;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,32 +63,20 @@ final class DevCommand implements Callable<Integer> {
       System.err.println("orchiddb dev: cannot start: " + e.getMessage());
       return 2;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        out.println("orchiddb dev: stopping ...");
-        cluster.close();
-      } catch (Exception e) {
-        System.err.println("orchiddb dev: error while stopping: " + e);
-      } finally {
-        stopped.countDown();
-      }
-    }, "dev-shutdown"));
     String http = "127.0.0.1:" + cluster.router().httpPort();
-    out.println();
-    out.println("OrchidDB is running:");
-    out.println("  HTTP  http://" + http + "     gRPC  127.0.0.1:" + cluster.router().grpcPort());
-    out.println("  nodes " + String.join(", ", cluster.nodeIds()) + " on Raft ports " + nodePort + ".."
-        + (nodePort + nodes - 1));
-    out.println();
-    out.println("Try it:");
-    out.println("  curl \"" + http + "/put?key2=baz\"");
-    out.println("  curl \"" + http + "/get/key2\"");
-    out.println("  ./orchiddb repl");
-    out.println();
-    out.println("Ctrl-C stops the cluster; starting it again keeps the data.");
-    out.flush();
-    stopped.await();
+    String ready = String.join("\n",
+        "",
+        "OrchidDB is running:",
+        "  HTTP  http://" + http + "     gRPC  127.0.0.1:" + cluster.router().grpcPort(),
+        "  nodes " + String.join(", ", cluster.nodeIds()) + " on Raft ports " + nodePort + ".." + (nodePort + nodes - 1),
+        "",
+        "Try it:",
+        "  curl \"" + http + "/put?key2=baz\"",
+        "  curl \"" + http + "/get/key2\"",
+        "  ./orchiddb repl",
+        "",
+        "Ctrl-C stops the cluster; starting it again keeps the data.");
+    UntilStopped.await("orchiddb dev", cluster, ready);
     return 0;
   }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -121,20 +120,8 @@ public final class NodeMain implements Callable<Integer> {
       System.err.println("orchiddb node: cannot start: " + e.getMessage());
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.close();
-      } catch (Exception e) {
-        System.err.println("orchiddb node: error while stopping: " + e);
-      } finally {
-        stopped.countDown();
-      }
-    }, "node-shutdown"));
-    System.out.println("orchiddb node " + config.nodeId() + " ready on " + config.address()
-        + " (data in " + config.dataDir().toAbsolutePath() + ")");
-    System.out.flush();
-    stopped.await();
+    UntilStopped.await("orchiddb node", node, "orchiddb node " + config.nodeId() + " ready on "
+        + config.address() + " (data in " + config.dataDir().toAbsolutePath() + ")");
     return 0;
   }
 

@@ -1,12 +1,12 @@
 package io.orchiddb.router;
 
 import io.orchiddb.node.config.ConfigException;
+import io.orchiddb.node.UntilStopped;
 import io.orchiddb.node.config.NodeConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,20 +87,8 @@ public final class RouterMain implements Callable<Integer> {
       return 2;
     }
     Router router = Router.start(config);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        router.close();
-      } catch (Exception e) {
-        System.err.println("orchiddb router: error while stopping: " + e);
-      } finally {
-        stopped.countDown();
-      }
-    }, "router-shutdown"));
-    System.out.println("orchiddb router ready: gRPC on " + config.listenHost() + ":" + router.grpcPort()
-        + ", HTTP on " + config.listenHost() + ":" + router.httpPort());
-    System.out.flush();
-    stopped.await();
+    UntilStopped.await("orchiddb router", router, "orchiddb router ready: gRPC on " + config.listenHost()
+        + ":" + router.grpcPort() + ", HTTP on " + config.listenHost() + ":" + router.httpPort());
     return 0;
   }
 
