@@ -3,12 +3,12 @@ package io.orchiddb.router;
 import com.google.common.net.HostAndPort;
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.config.NodeConfig;
+import io.orchiddb.node.config.Settings;
 import io.orchiddb.node.shard.Limits;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A router's configuration, validated on construction; a bad value fails at start with a message
@@ -79,38 +79,16 @@ public record RouterConfig(
   }
 
   public static RouterConfig parse(Map<String, String> given) {
-    for (String name : given.keySet()) {
-      if (!SETTINGS.containsKey(name)) {
-        throw new ConfigException(name, "unknown setting; known: " + SETTINGS.keySet());
-      }
-    }
-    Map<String, String> s = new TreeMap<>(SETTINGS);
-    given.forEach((k, v) -> s.put(k, v.trim()));
+    Map<String, String> s = Settings.merge(SETTINGS, given);
     if (s.get("peers").isEmpty()) {
       throw new ConfigException("peers", "required");
     }
-    Limits limits;
-    try {
-      limits = new Limits(integer(s, "key-bytes-max"), integer(s, "value-bytes-max"),
-          integer(s, "batch-ops-max"), integer(s, "request-bytes-max"));
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      int colon = message.indexOf(':');
-      throw new ConfigException(message.substring(0, colon), message.substring(colon + 2));
-    }
+    Limits limits = Settings.limits(s);
     return new RouterConfig(NodeConfig.peers(s.get("peers")), s.get("cluster-name"), s.get("listen-host"),
-        integer(s, "grpc-port"), integer(s, "http-port"), Duration.ofMillis(integer(s, "http-idle-timeout-ms")),
-        Duration.ofMillis(integer(s, "request-timeout-ms")),
-        Duration.ofMillis(integer(s, "map-refresh-ms")), limits);
+        Settings.integer(s, "grpc-port"), Settings.integer(s, "http-port"),
+        Duration.ofMillis(Settings.integer(s, "http-idle-timeout-ms")),
+        Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
+        Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits);
   }
 
-  private static int integer(Map<String, String> s, String name) {
-    try {
-      return Integer.parseInt(s.get(name));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "not a whole number: '" + s.get(name) + "'");
-    }
-  }
 }

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -126,37 +125,23 @@ public record NodeConfig(
 
   /** Parses settings given by name; missing ones take their defaults; unknown names are errors. */
   public static NodeConfig parse(Map<String, String> given) {
-    for (String name : given.keySet()) {
-      if (!SETTINGS.containsKey(name)) {
-        throw new ConfigException(name, "unknown setting; known: " + SETTINGS.keySet());
-      }
-    }
-    Map<String, String> s = new TreeMap<>(SETTINGS);
-    given.forEach((k, v) -> s.put(k, v.trim()));
+    Map<String, String> s = Settings.merge(SETTINGS, given);
     String nodeId = required(s, "node-id");
     String dataDir = s.get("data-dir").isEmpty() ? "data/" + nodeId : s.get("data-dir");
-    Limits limits;
-    try {
-      limits = new Limits(integer(s, "key-bytes-max"), integer(s, "value-bytes-max"),
-          integer(s, "batch-ops-max"), integer(s, "request-bytes-max"));
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      int colon = message.indexOf(':');
-      throw new ConfigException(message.substring(0, colon), message.substring(colon + 2));
-    }
+    Limits limits = Settings.limits(s);
     return new NodeConfig(
         nodeId,
         peers(required(s, "peers")),
         Path.of(dataDir),
         s.get("cluster-name"),
-        integer(s, "shard-count"),
-        integer(s, "replication"),
+        Settings.integer(s, "shard-count"),
+        Settings.integer(s, "replication"),
         storage(s.get("storage")),
-        integer(s, "snapshot-threshold"),
-        Duration.ofMillis(integer(s, "election-timeout-ms")),
-        Duration.ofMillis(integer(s, "request-timeout-ms")),
+        Settings.integer(s, "snapshot-threshold"),
+        Duration.ofMillis(Settings.integer(s, "election-timeout-ms")),
+        Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         bool(s, "leader-lease"),
-        integer(s, "log-segment-bytes"),
+        Settings.integer(s, "log-segment-bytes"),
         limits);
   }
 
@@ -207,13 +192,6 @@ public record NodeConfig(
     return v;
   }
 
-  private static int integer(Map<String, String> s, String name) {
-    try {
-      return Integer.parseInt(s.get(name));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, "not a whole number: '" + s.get(name) + "'");
-    }
-  }
 
   private static boolean bool(Map<String, String> s, String name) {
     return switch (s.get(name).toLowerCase(java.util.Locale.ROOT)) {
