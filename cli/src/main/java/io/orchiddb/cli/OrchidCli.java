@@ -1,5 +1,6 @@
 package io.orchiddb.cli;
 
+import io.orchiddb.cli.bench.BenchCommand;
 import io.orchiddb.node.NodeMain;
 import io.orchiddb.router.RouterMain;
 import picocli.CommandLine;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "OrchidDB: a sharded, Raft-replicated key-value store.",
     subcommands = {DevCommand.class, NodeMain.class, RouterMain.class, KeyCommands.Get.class,
         KeyCommands.Put.class, KeyCommands.Delete.class, KeyCommands.Scan.class, KeyCommands.Status.class,
-        ReplCommand.class, CommandLine.HelpCommand.class},
+        ReplCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Start here:  orchiddb dev     (a 3-node cluster and a router in one process)"})
 public final class OrchidCli {
   private OrchidCli() {}

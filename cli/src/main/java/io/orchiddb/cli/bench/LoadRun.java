@@ -1,0 +1,264 @@
+package io.orchiddb.cli.bench;
+
+import java.io.PrintStream;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * One load run: a single issuing thread keeps at most {@code concurrency} requests in flight
+ * through a semaphore, and completions (on the driver's threads) record their latency and give the
+ * permit back.
+ *
+ * <ul>
+ *   <li><b>Closed loop</b> ({@code rate == 0}): the next request goes out as soon as a permit is
+ *       free; its latency counts from that moment.
+ *   <li><b>Open loop</b> ({@code rate > 0}): request i is due at {@link RateSchedule#startOf(long)};
+ *       the issuer waits for that time, then for a permit (so in-flight requests stay bounded), and
+ *       the latency counts from the due time. When the target falls behind, waiting for permits
+ *       shows up as latency instead of silently lowering the rate (no coordinated omission).
+ * </ul>
+ *
+ * <p>Phases: requests due before {@code warmup} has passed are sent but not measured; from then
+ * on, requests are measured until {@code duration} has passed or {@code ops} were sent, then the
+ * run waits (bounded by the request timeout) for those in flight. Throughput is measured
+ * successes over the time from the end of the warm-up to the last measured completion.
+ *
+ * <p>Only the issuing thread draws random numbers, so the sequence of operations and keys is
+ * determined by the seed (their timing, of course, is not). A progress line per second goes to
+ * {@code progress}.
+ */
+final class LoadRun {
+  enum Op { PUT, GET }
+
+  /** Latencies above an hour are recorded as an hour (requests time out long before). */
+  static final long LATENCY_US_MAX = TimeUnit.HOURS.toMicros(1);
+  static final int SIGNIFICANT_DIGITS = 3;
+  /** Extra wait, past the request timeout, for requests in flight at the end. */
+  private static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final BenchConfig config;
+  private final Driver driver;
+  private final LongSupplier nanoClock;
+  private final PrintStream progress;
+  private final KeyDistribution keys;
+  private final KeyFormat keyFormat;
+  private final byte[] value;
+  private final SplittableRandom random;
+  private final Semaphore permits;
+
+  private final Map<Op, Recorder> measured = new EnumMap<>(Op.class);
+  private final Map<Op, Histogram> cumulative = new EnumMap<>(Op.class);
+  private final Recorder warmup = newRecorder();
+  private final LongAdder notFound = new LongAdder();
+  private final LongAdder warmupOps = new LongAdder();
+  private final ErrorCounts errors = new ErrorCounts();
+  private final ErrorCounts warmupErrors = new ErrorCounts();
+  private final LongAccumulator lastMeasuredCompletion = new LongAccumulator(Math::max, Long.MIN_VALUE);
+
+  LoadRun(BenchConfig config, Driver driver, LongSupplier nanoClock, PrintStream progress) {
+    this.config = config;
+    this.driver = driver;
+    this.nanoClock = nanoClock;
+    this.progress = progress;
+    this.keys = config.keyDistribution();
+    this.keyFormat = new KeyFormat(config.keyPrefix());
+    this.random = new SplittableRandom(config.seed());
+    this.value = value(config.seed(), config.valueBytes());
+    this.permits = new Semaphore(config.concurrency());
+    for (Op op : Op.values()) {
+      measured.put(op, newRecorder());
+      cumulative.put(op, new Histogram(LATENCY_US_MAX, SIGNIFICANT_DIGITS));
+    }
+  }
+
+  /** The value every put writes: random bytes from the seed (incompressible, like etcd's tool). */
+  static byte[] value(long seed, int bytes) {
+    byte[] v = new byte[bytes];
+    new SplittableRandom(seed).split().nextBytes(v);
+    return v;
+  }
+
+  private static Recorder newRecorder() {
+    return new Recorder(LATENCY_US_MAX, SIGNIFICANT_DIGITS);
+  }
+
+  Results run() throws InterruptedException {
+    long start = nanoClock.getAsLong();
+    long warmupEnd = start + config.warmup().toNanos();
+    long measureEnd = config.duration() == null ? Long.MAX_VALUE : warmupEnd + config.duration().toNanos();
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    Progress line = new Progress(start, warmupEnd);
+    ticker.scheduleAtFixedRate(line::tick, 1, 1, TimeUnit.SECONDS);
+    long abandoned;
+    try {
+      issueAll(start, warmupEnd, measureEnd);
+      long drainNanos = config.timeout().toNanos() + DRAIN_GRACE_NANOS;
+      abandoned = permits.tryAcquire(config.concurrency(), drainNanos, TimeUnit.NANOSECONDS)
+          ? 0 : config.concurrency() - permits.availablePermits();
+    } finally {
+      ticker.shutdownNow();
+      ticker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    line.tick();
+    Histogram all = new Histogram(LATENCY_US_MAX, SIGNIFICANT_DIGITS);
+    Map<Op, Histogram> byOp = new EnumMap<>(Op.class);
+    cumulative.forEach((op, h) -> {
+      if (h.getTotalCount() > 0) {
+        byOp.put(op, h);
+        all.add(h);
+      }
+    });
+    long last = lastMeasuredCompletion.get();
+    long elapsed = (last == Long.MIN_VALUE ? nanoClock.getAsLong() : last) - warmupEnd;
+    return new Results(byOp, all, Math.max(0, elapsed), notFound.sum(), errors.counts(), errors.samples(),
+        warmupOps.sum(), abandoned);
+  }
+
+  private void issueAll(long start, long warmupEnd, long measureEnd) throws InterruptedException {
+    RateSchedule schedule = config.closedLoop() ? null : new RateSchedule(start, config.rateOpsPerSec());
+    long measuredSent = 0;
+    for (long i = 0; ; i++) {
+      long due;
+      if (schedule != null) {
+        due = schedule.startOf(i);
+        if (due >= measureEnd) {
+          return;
+        }
+        parkUntil(due);
+        permits.acquire();
+      } else {
+        permits.acquire();
+        due = nanoClock.getAsLong();
+        if (due >= measureEnd) {
+          permits.release();
+          return;
+        }
+      }
+      boolean isMeasured = due >= warmupEnd;
+      if (isMeasured && config.ops() > 0 && measuredSent == config.ops()) {
+        permits.release();
+        return;
+      }
+      if (isMeasured) {
+        measuredSent++;
+      }
+      Op op = nextOp();
+      issue(op, keyFormat.key(keys.next(random)), due, isMeasured);
+    }
+  }
+
+  private Op nextOp() {
+    return switch (config.workload()) {
+      case PUT -> Op.PUT;
+      case GET -> Op.GET;
+      case MIXED -> random.nextInt(100) < config.readPercent() ? Op.GET : Op.PUT;
+    };
+  }
+
+  private void parkUntil(long due) {
+    for (long wait = due - nanoClock.getAsLong(); wait > 0; wait = due - nanoClock.getAsLong()) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+
+  private void issue(Op op, byte[] key, long due, boolean isMeasured) {
+    CompletableFuture<?> request;
+    try {
+      request = op == Op.PUT ? driver.put(key, value) : driver.get(key);
+    } catch (RuntimeException e) {
+      // The contract says drivers fail futures, but a bug must not leak the permit.
+      request = CompletableFuture.failedFuture(e);
+    }
+    request.whenComplete((result, failure) -> complete(op, due, isMeasured, result, failure));
+  }
+
+  private void complete(Op op, long due, boolean isMeasured, Object result, Throwable failure) {
+    try {
+      long now = nanoClock.getAsLong();
+      if (!isMeasured) {
+        warmupOps.increment();
+        if (failure != null) {
+          warmupErrors.add(failure);
+        } else {
+          warmup.recordValue(latencyUs(due, now));
+        }
+        return;
+      }
+      if (failure != null) {
+        errors.add(failure);
+      } else {
+        measured.get(op).recordValue(latencyUs(due, now));
+        if (result instanceof Boolean found && !found) {
+          notFound.increment();
+        }
+      }
+      lastMeasuredCompletion.accumulate(now);
+    } finally {
+      permits.release();
+    }
+  }
+
+  static long latencyUs(long startNanos, long endNanos) {
+    return Math.min(LATENCY_US_MAX, Math.max(0, (endNanos - startNanos) / 1000));
+  }
+
+  /**
+   * The once-a-second line. Runs on the ticker thread (and once more on the run's thread after
+   * the ticker stopped), which alone moves the interval histograms into the cumulative ones.
+   */
+  private final class Progress {
+    private final long start;
+    private final long warmupEnd;
+    private long lastTick;
+    private final Histogram interval = new Histogram(LATENCY_US_MAX, SIGNIFICANT_DIGITS);
+    private long measuredSoFar;
+
+    Progress(long start, long warmupEnd) {
+      this.start = start;
+      this.warmupEnd = warmupEnd;
+      this.lastTick = start;
+    }
+
+    synchronized void tick() {
+      long now = nanoClock.getAsLong();
+      interval.reset();
+      for (Op op : Op.values()) {
+        // Not recycled: a Recorder only takes back histograms it handed out itself.
+        Histogram h = measured.get(op).getIntervalHistogram();
+        cumulative.get(op).add(h);
+        interval.add(h);
+        measuredSoFar += h.getTotalCount();
+      }
+      interval.add(warmup.getIntervalHistogram());
+      double seconds = Math.max(1e-9, (now - lastTick) / 1e9);
+      lastTick = now;
+      progress.println(String.format(Locale.ROOT, "[%4ds] %-7s %9.0f ops/s  p50 %8.2f ms  p99 %8.2f ms  measured %,d  errors %d",
+          (now - start) / 1_000_000_000L, now < warmupEnd ? "warmup" : "", interval.getTotalCount() / seconds,
+          interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0,
+          measuredSoFar, errors.total() + warmupErrors.total()));
+      progress.flush();
+    }
+  }
+
+  /** Warm-up failures by type, for the report. */
+  ErrorCounts warmupErrors() {
+    return warmupErrors;
+  }
+}
