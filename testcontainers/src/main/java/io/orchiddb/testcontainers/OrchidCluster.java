@@ -1,0 +1,212 @@
+package io.orchiddb.testcontainers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.testcontainers.containers.Network;
+import org.testcontainers.lifecycle.Startable;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A whole OrchidDB cluster in containers: N nodes ({@code n1..nN}, default 3) and one router on a
+ * network of their own, the router's HTTP and gRPC ports mapped to the host.
+ *
+ * <pre>{@code
+ * try (OrchidCluster cluster = new OrchidCluster().withNodeSetting("shard-count", "4")) {
+ *   cluster.start();
+ *   HttpRequest.newBuilder(URI.create(cluster.httpEndpoint() + "/put?greeting=hello")) ...
+ *   OrchidClient client = OrchidClient.builder().endpoints(cluster.grpcEndpoint()).build();
+ *   cluster.node("n2").getDockerClient().pauseContainerCmd(cluster.node("n2").getContainerId()).exec();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start()} starts the nodes together (a node waits for a quorum of its peers before
+ * its groups elect leaders), then the router, and returns once the router's {@code /health}
+ * answers 200. {@link #stop()} removes every container and the network; call it (or use
+ * try-with-resources), since nothing else cleans up when Testcontainers' Ryuk is disabled, as it
+ * must be on Podman.
+ *
+ * <p>The image defaults to {@value #DEFAULT_IMAGE_NAME}, what {@code deploy/build-image.sh} builds.
+ */
+public final class OrchidCluster implements Startable {
+  public static final String DEFAULT_IMAGE_NAME = "localhost/orchiddb:dev";
+  public static final DockerImageName DEFAULT_IMAGE = DockerImageName.parse(DEFAULT_IMAGE_NAME);
+  /** Ids are n1..n9, so that the peers of a cluster read the same way as everywhere else. */
+  public static final int NODES_MAX = 9;
+
+  private final DockerImageName image;
+  private int nodeCount = 3;
+  private final Map<String, String> nodeSettings = new LinkedHashMap<>();
+  private final Map<String, String> routerSettings = new LinkedHashMap<>();
+  private Duration startupTimeout = OrchidContainer.STARTUP_TIMEOUT_DEFAULT;
+
+  private Network network;
+  private final List<OrchidContainer> nodes = new ArrayList<>();
+  private OrchidContainer router;
+
+  /** A cluster of the image {@value #DEFAULT_IMAGE_NAME}. */
+  public OrchidCluster() {
+    this(DEFAULT_IMAGE);
+  }
+
+  public OrchidCluster(DockerImageName image) {
+    this.image = Objects.requireNonNull(image, "image");
+  }
+
+  /** How many nodes, 1 to {@value #NODES_MAX} (default 3). */
+  public OrchidCluster withNodes(int count) {
+    if (count < 1 || count > NODES_MAX) {
+      throw new IllegalArgumentException("nodes must be between 1 and " + NODES_MAX + ", got " + count);
+    }
+    requireNotStarted();
+    this.nodeCount = count;
+    return this;
+  }
+
+  /** A setting of every node, e.g. {@code ("shard-count", "4")}; see {@link OrchidContainer#withSetting}. */
+  public OrchidCluster withNodeSetting(String name, String value) {
+    requireNotStarted();
+    OrchidContainer.environmentVariable(name);
+    nodeSettings.put(name, Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /** A setting of the router, e.g. {@code ("request-timeout-ms", "2000")}. */
+  public OrchidCluster withRouterSetting(String name, String value) {
+    requireNotStarted();
+    OrchidContainer.environmentVariable(name);
+    routerSettings.put(name, Objects.requireNonNull(value, "value"));
+    return this;
+  }
+
+  /**
+   * A limit for nodes and router alike ({@code key-bytes-max}, {@code value-bytes-max},
+   * {@code batch-ops-max}, {@code request-bytes-max}): the two must agree.
+   */
+  public OrchidCluster withLimit(String name, long value) {
+    return withNodeSetting(name, Long.toString(value)).withRouterSetting(name, Long.toString(value));
+  }
+
+  /** How long each container may take to become ready (default 180 s). */
+  public OrchidCluster withStartupTimeout(Duration timeout) {
+    requireNotStarted();
+    this.startupTimeout = Objects.requireNonNull(timeout, "timeout");
+    return this;
+  }
+
+  /** The peers every node and the router are given: {@code n1=n1:7001,...}. */
+  public String peers() {
+    return peers(nodeCount);
+  }
+
+  static String peers(int nodeCount) {
+    return IntStream.rangeClosed(1, nodeCount)
+        .mapToObj(i -> "n" + i + "=n" + i + ":" + OrchidContainer.NODE_PORT)
+        .collect(Collectors.joining(","));
+  }
+
+  @Override
+  public void start() {
+    requireNotStarted();
+    network = Network.newNetwork();
+    try {
+      for (int i = 1; i <= nodeCount; i++) {
+        OrchidContainer node = OrchidContainer.node(image, "n" + i, peers())
+            .withNetwork(network).withStartupTimeout(startupTimeout);
+        nodeSettings.forEach(node::withSetting);
+        nodes.add(node);
+      }
+      router = OrchidContainer.router(image, peers()).withNetwork(network).withStartupTimeout(startupTimeout);
+      routerSettings.forEach(router::withSetting);
+      Startables.deepStart(nodes).join();
+      router.start();
+    } catch (RuntimeException e) {
+      stop();
+      throw e;
+    }
+  }
+
+  /** Removes the router, the nodes and the network. Safe to call more than once. */
+  @Override
+  public void stop() {
+    List<Runnable> steps = new ArrayList<>();
+    if (router != null) {
+      steps.add(router::stop);
+    }
+    nodes.forEach(n -> steps.add(n::stop));
+    if (network != null) {
+      steps.add(network::close);
+    }
+    RuntimeException first = null;
+    for (Runnable step : steps) {
+      try {
+        step.run();
+      } catch (RuntimeException e) {
+        // Keep going: one container that fails to stop must not leave the others running.
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    router = null;
+    nodes.clear();
+    network = null;
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** The nodes, n1 first; empty before {@link #start()}. */
+  public List<OrchidContainer> nodes() {
+    return Collections.unmodifiableList(nodes);
+  }
+
+  /** The node with this id (n1..nN). */
+  public OrchidContainer node(String id) {
+    return nodes.stream().filter(n -> n.nodeId().orElseThrow().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no node '" + id + "'; the nodes are n1..n" + nodeCount
+            + (nodes.isEmpty() ? " (the cluster is not started)" : "")));
+  }
+
+  public OrchidContainer router() {
+    requireStarted();
+    return router;
+  }
+
+  /** The network the containers share; attach your own containers to reach nodes by id. */
+  public Network network() {
+    requireStarted();
+    return network;
+  }
+
+  /** The router's HTTP gateway from the host, e.g. {@code http://localhost:32771}. */
+  public String httpEndpoint() {
+    return router().httpEndpoint();
+  }
+
+  /** The router's gRPC API from the host, {@code host:port}. */
+  public String grpcEndpoint() {
+    return router().grpcEndpoint();
+  }
+
+  private void requireNotStarted() {
+    if (network != null) {
+      throw new IllegalStateException("the cluster is already started; configure it before start()");
+    }
+  }
+
+  private void requireStarted() {
+    if (router == null) {
+      throw new IllegalStateException("the cluster is not started");
+    }
+  }
+}

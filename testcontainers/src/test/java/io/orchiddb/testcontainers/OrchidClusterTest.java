@@ -1,0 +1,61 @@
+package io.orchiddb.testcontainers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves, without a container runtime, what the helpers hand to the image: the peers list, the
+ * environment variable each setting becomes, and that bad configuration is refused before any
+ * container is created. How: call the builders and the package-private helpers directly.
+ */
+class OrchidClusterTest {
+  @Test
+  void peersNameEveryNodeByIdOnTheNodePort() {
+    assertThat(OrchidCluster.peers(1)).isEqualTo("n1=n1:7001");
+    assertThat(new OrchidCluster().peers()).isEqualTo("n1=n1:7001,n2=n2:7001,n3=n3:7001");
+    assertThat(new OrchidCluster().withNodes(5).peers()).endsWith(",n5=n5:7001");
+  }
+
+  @Test
+  void settingsBecomeTheEnvironmentVariablesTheEntrypointReads() {
+    assertThat(OrchidContainer.environmentVariable("shard-count")).isEqualTo("ORCHIDDB_SHARD_COUNT");
+    assertThat(OrchidContainer.environmentVariable("peers")).isEqualTo("ORCHIDDB_PEERS");
+    assertThat(OrchidContainer.environmentVariable("request-bytes-max")).isEqualTo("ORCHIDDB_REQUEST_BYTES_MAX");
+  }
+
+  @Test
+  void aSettingIsAFlagNameWithoutDashes() {
+    assertThatThrownBy(() -> new OrchidCluster().withNodeSetting("--shard-count", "4"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'--shard-count'");
+    assertThatThrownBy(() -> new OrchidCluster().withRouterSetting("SHARD_COUNT", "4"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void nodeCountIsBounded() {
+    assertThatThrownBy(() -> new OrchidCluster().withNodes(0)).hasMessage("nodes must be between 1 and 9, got 0");
+    assertThatThrownBy(() -> new OrchidCluster().withNodes(10)).hasMessage("nodes must be between 1 and 9, got 10");
+  }
+
+  @Test
+  void endpointsNeedAStartedCluster() {
+    assertThatThrownBy(() -> new OrchidCluster().httpEndpoint())
+        .isInstanceOf(IllegalStateException.class).hasMessage("the cluster is not started");
+    assertThatThrownBy(() -> new OrchidCluster().node("n1")).hasMessageContaining("not started");
+  }
+
+  @Test
+  void nodeIdsAreCheckedLikeTheNodeDoes() {
+    assertThatThrownBy(() -> OrchidContainer.node(OrchidCluster.DEFAULT_IMAGE, "N1", "N1=N1:7001"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'N1'");
+  }
+
+  @Test
+  void stopBeforeStartDoesNothing() {
+    OrchidCluster cluster = new OrchidCluster();
+    cluster.stop();
+    cluster.stop();
+  }
+}
