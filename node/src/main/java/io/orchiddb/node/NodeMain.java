@@ -2,14 +2,16 @@ package io.orchiddb.node;
 
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.config.NodeConfig;
+import io.orchiddb.node.config.Settings;
 import io.orchiddb.node.raft.OrchidNode;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code orchiddb node}: runs one storage node until it is stopped (SIGTERM/Ctrl-C shut it down
@@ -73,35 +75,12 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
   String requestBytesMax;
 
+  @Spec
+  CommandSpec spec;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
-    Map<String, String> s = new LinkedHashMap<>();
-    if (configFile != null) {
-      s.putAll(NodeConfig.readFile(configFile));
-    }
-    putIfSet(s, "node-id", nodeId);
-    putIfSet(s, "peers", peers);
-    putIfSet(s, "data-dir", dataDir);
-    putIfSet(s, "cluster-name", clusterName);
-    putIfSet(s, "shard-count", shardCount);
-    putIfSet(s, "replication", replication);
-    putIfSet(s, "storage", storage);
-    putIfSet(s, "snapshot-threshold", snapshotThreshold);
-    putIfSet(s, "election-timeout-ms", electionTimeoutMs);
-    putIfSet(s, "request-timeout-ms", requestTimeoutMs);
-    putIfSet(s, "leader-lease", leaderLease);
-    putIfSet(s, "log-segment-bytes", logSegmentBytes);
-    putIfSet(s, "key-bytes-max", keyBytesMax);
-    putIfSet(s, "value-bytes-max", valueBytesMax);
-    putIfSet(s, "batch-ops-max", batchOpsMax);
-    putIfSet(s, "request-bytes-max", requestBytesMax);
-    return s;
-  }
-
-  private static void putIfSet(Map<String, String> s, String name, String value) {
-    if (value != null) {
-      s.put(name, value);
-    }
+    return Settings.fromFileAndFlags(configFile, spec);
   }
 
   @Override

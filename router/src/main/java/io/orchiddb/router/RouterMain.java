@@ -2,14 +2,15 @@ package io.orchiddb.router;
 
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.UntilStopped;
-import io.orchiddb.node.config.NodeConfig;
+import io.orchiddb.node.config.Settings;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code orchiddb router}: runs a stateless router until stopped (SIGTERM/Ctrl-C stop it cleanly). */
 @Command(name = "router", mixinStandardHelpOptions = true,
@@ -58,23 +59,12 @@ public final class RouterMain implements Callable<Integer> {
   @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
   String requestBytesMax;
 
+  @Spec
+  CommandSpec spec;
+
+  /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
-    Map<String, String> s = new LinkedHashMap<>();
-    if (configFile != null) {
-      s.putAll(NodeConfig.readFile(configFile));
-    }
-    String[][] flags = {
-        {"peers", peers}, {"cluster-name", clusterName}, {"listen-host", listenHost}, {"grpc-port", grpcPort},
-        {"http-port", httpPort}, {"http-idle-timeout-ms", httpIdleTimeoutMs},
-        {"request-timeout-ms", requestTimeoutMs}, {"map-refresh-ms", mapRefreshMs},
-        {"key-bytes-max", keyBytesMax}, {"value-bytes-max", valueBytesMax}, {"batch-ops-max", batchOpsMax},
-        {"request-bytes-max", requestBytesMax}};
-    for (String[] f : flags) {
-      if (f[1] != null) {
-        s.put(f[0], f[1]);
-      }
-    }
-    return s;
+    return Settings.fromFileAndFlags(configFile, spec);
   }
 
   @Override

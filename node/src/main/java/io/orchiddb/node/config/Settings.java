@@ -1,8 +1,12 @@
 package io.orchiddb.node.config;
 
 import io.orchiddb.node.shard.Limits;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Parsing of settings given by name (from flags or a properties file), shared by every process's
@@ -21,6 +25,28 @@ public final class Settings {
     }
     Map<String, String> s = new TreeMap<>(defaults);
     given.forEach((k, v) -> s.put(k, v.trim()));
+    return s;
+  }
+
+  /**
+   * Settings from {@code configFile} (when given), overridden by every {@code --flag} of
+   * {@code command} that was set on the command line; a flag's name without the dashes is the
+   * setting's name.
+   */
+  public static Map<String, String> fromFileAndFlags(Path configFile, CommandSpec command) {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (configFile != null) {
+      s.putAll(NodeConfig.readFile(configFile));
+    }
+    for (OptionSpec option : command.options()) {
+      String name = option.longestName();
+      Object value = option.getValue();
+      boolean setting = name.startsWith("--") && !name.equals("--config")
+          && !option.usageHelp() && !option.versionHelp();
+      if (setting && value != null) {
+        s.put(name.substring(2), value.toString());
+      }
+    }
     return s;
   }
 
