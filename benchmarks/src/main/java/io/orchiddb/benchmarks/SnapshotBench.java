@@ -82,21 +82,7 @@ public class SnapshotBench {
   }
 
   private void writeSnapshot(Path target) throws IOException {
-    SnapshotFile.write(target, 1, index, out -> {
-      IOException[] failure = {null};
-      store.forEachInOrder((key, entry) -> {
-        if (failure[0] == null) {
-          try {
-            out.write(ShardCodec.encodeEntry(key, entry).toByteArray());
-          } catch (IOException e) {
-            failure[0] = e;
-          }
-        }
-      });
-      if (failure[0] != null) {
-        throw failure[0];
-      }
-    });
+    SnapshotFile.write(target, 1, index, out -> ShardCodec.writeEntries(store, out));
   }
 
   @Benchmark

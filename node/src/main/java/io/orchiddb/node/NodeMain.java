@@ -2,16 +2,14 @@ package io.orchiddb.node;
 
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.config.NodeConfig;
-import io.orchiddb.node.config.Settings;
+import io.orchiddb.node.config.SettingsFlags;
 import io.orchiddb.node.raft.OrchidNode;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code orchiddb node}: runs one storage node until it is stopped (SIGTERM/Ctrl-C shut it down
@@ -23,8 +21,8 @@ import picocli.CommandLine.Spec;
         "the dashes, e.g. shard-count=8. Example:",
         "  orchiddb node --node-id n1 --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
 public final class NodeMain implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings.")
-  Path configFile;
+  @Mixin
+  SettingsFlags flags;
 
   @Option(names = "--node-id", paramLabel = "ID", description = "This node's id (one of --peers).")
   String nodeId;
@@ -63,24 +61,9 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = "--log-segment-bytes", description = "Log segment size (default: 8388608).")
   String logSegmentBytes;
 
-  @Option(names = "--key-bytes-max", description = "Largest key (default: 1024).")
-  String keyBytesMax;
-
-  @Option(names = "--value-bytes-max", description = "Largest value (default: 1048576).")
-  String valueBytesMax;
-
-  @Option(names = "--batch-ops-max", description = "Most operations in one batch (default: 1024).")
-  String batchOpsMax;
-
-  @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
-  String requestBytesMax;
-
-  @Spec
-  CommandSpec spec;
-
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
-    return Settings.fromFileAndFlags(configFile, spec);
+    return flags.settings();
   }
 
   @Override

@@ -2,15 +2,13 @@ package io.orchiddb.router;
 
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.UntilStopped;
-import io.orchiddb.node.config.Settings;
-import java.nio.file.Path;
+import io.orchiddb.node.config.SettingsFlags;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code orchiddb router}: runs a stateless router until stopped (SIGTERM/Ctrl-C stop it cleanly). */
 @Command(name = "router", mixinStandardHelpOptions = true,
@@ -19,8 +17,8 @@ import picocli.CommandLine.Spec;
         "the dashes. Example:",
         "  orchiddb router --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
 public final class RouterMain implements Callable<Integer> {
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings.")
-  Path configFile;
+  @Mixin
+  SettingsFlags flags;
 
   @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...", description = "The cluster's nodes, as given to the nodes.")
   String peers;
@@ -47,24 +45,9 @@ public final class RouterMain implements Callable<Integer> {
   @Option(names = "--map-refresh-ms", description = "How often to re-read the shard map (default: 5000).")
   String mapRefreshMs;
 
-  @Option(names = "--key-bytes-max", description = "Largest key (default: 1024).")
-  String keyBytesMax;
-
-  @Option(names = "--value-bytes-max", description = "Largest value (default: 1048576).")
-  String valueBytesMax;
-
-  @Option(names = "--batch-ops-max", description = "Most operations in one batch (default: 1024).")
-  String batchOpsMax;
-
-  @Option(names = "--request-bytes-max", description = "Largest request (default: 4194304).")
-  String requestBytesMax;
-
-  @Spec
-  CommandSpec spec;
-
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
-    return Settings.fromFileAndFlags(configFile, spec);
+    return flags.settings();
   }
 
   @Override

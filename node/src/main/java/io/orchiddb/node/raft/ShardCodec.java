@@ -96,4 +96,22 @@ public final class ShardCodec {
   public static Entry decodeEntry(KeyEntry e) {
     return new Entry(e.getValue().toByteArray(), e.getVersion(), e.getCreateIndex(), e.getModifyTimeMs());
   }
+
+  /** Writes every entry of {@code store} as a {@link KeyEntry} record, in key order (a snapshot's body). */
+  public static void writeEntries(io.orchiddb.node.shard.ShardStore store, SnapshotFile.RecordWriter out)
+      throws java.io.IOException {
+    java.io.IOException[] failure = {null};
+    store.forEachInOrder((key, entry) -> {
+      if (failure[0] == null) {
+        try {
+          out.write(encodeEntry(key, entry).toByteArray());
+        } catch (java.io.IOException e) {
+          failure[0] = e;
+        }
+      }
+    });
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+  }
 }

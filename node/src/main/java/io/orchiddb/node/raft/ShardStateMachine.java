@@ -154,19 +154,7 @@ final class ShardStateMachine extends OrchidStateMachine {
   void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException {
     // Runs on the apply thread, so the epoch and the store are both as of the snapshot's index.
     out.write(ShardSnapshotHeader.newBuilder().setEpoch(epoch).build().toByteArray());
-    IOException[] failure = {null};
-    store.forEachInOrder((key, entry) -> {
-      if (failure[0] == null) {
-        try {
-          out.write(ShardCodec.encodeEntry(key, entry).toByteArray());
-        } catch (IOException e) {
-          failure[0] = e;
-        }
-      }
-    });
-    if (failure[0] != null) {
-      throw failure[0];
-    }
+    ShardCodec.writeEntries(store, out);
   }
 
   /**
