@@ -69,6 +69,7 @@ final class TestCluster implements AutoCloseable {
       start(id);
     }
     shardMap = new ShardMap(running.get(ids.get(0)).initialLayout());
+    awaitBootstrapped();
   }
 
   private TestCluster(Path root, Map<String, String> settings, int n) throws IOException {
@@ -81,6 +82,7 @@ final class TestCluster implements AutoCloseable {
       start(id);
     }
     shardMap = new ShardMap(running.get(ids.get(0)).initialLayout());
+    awaitBootstrapped();
   }
 
   /** Restarts, from their data directories and on the same ports, the nodes of a closed cluster. */
@@ -93,6 +95,18 @@ final class TestCluster implements AutoCloseable {
     Map<String, String> settings = new HashMap<>();
     saved.stringPropertyNames().forEach(k -> settings.put(k, saved.getProperty(k)));
     return new TestCluster(root, settings, n);
+  }
+
+  /** A started cluster is a bootstrapped one: the meta group has committed the cluster map. */
+  private void awaitBootstrapped() throws IOException {
+    try {
+      running.get(ids.get(0)).bootstrapped().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the cluster bootstraps", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("the cluster did not bootstrap within " + TIMEOUT, e);
+    }
   }
 
   private static int freePort() throws IOException {
