@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -14,8 +15,12 @@ import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
@@ -23,8 +28,8 @@ import org.apache.ratis.util.TimeDuration;
 /**
  * The router's line to one Raft group (a shard or the meta group): the only router class that
  * speaks Ratis. Writes go through a client that follows leader changes with bounded retries;
- * reads go to one chosen replica with no retry of their own, so the router can fail over between
- * replicas within the caller's deadline.
+ * reads go to one chosen replica as single unordered requests with no retry of their own, so the
+ * router can fail over between replicas within the caller's deadline.
  */
 final class GroupChannel implements Closeable {
   private static final long WRITE_RETRY_SLEEP_MS = 100;
@@ -33,10 +38,13 @@ final class GroupChannel implements Closeable {
   private final RaftClient writer;
   private final RaftClient reader;
   private final Executor blocking;
+  private final long requestTimeoutMs;
+  private final AtomicLong readCallIds = new AtomicLong();
 
   GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking) {
     this.group = group;
     this.blocking = blocking;
+    this.requestTimeoutMs = requestTimeout.toMillis();
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p,
         TimeDuration.valueOf(requestTimeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -60,12 +68,44 @@ final class GroupChannel implements Closeable {
 
   /** A linearizable read served by {@code node} (ReadIndex through the leader when a follower). */
   CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
-    return reply(reader.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
+    return read(RaftClientRequest.readRequestType(), query, node);
   }
 
   /** A read from {@code node}'s own state once it has applied {@code minIndex}. */
   CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
-    return reply(reader.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+    return read(RaftClientRequest.staleReadRequestType(minIndex), query, node);
+  }
+
+  /**
+   * One read request to one replica, unordered: each read stands alone, with no retry (the router
+   * fails over between replicas itself) and no ordering against other reads.
+   *
+   * <p>Not through Ratis's ordered async API: that keeps a sliding window per server, and a read
+   * failing without a retry (how the router uses it) closes the window for good, so every later
+   * read to that node failed at once with "SlidingWindow$Client:client->nX is closed" — found by
+   * the Jepsen suite as a shard that stayed unreadable after a healed partition, and pinned by
+   * ReaderReconnectIT. Ordered reads also queued behind each other per server for no benefit.
+   * A transport failure drops the connection to that node so the next read opens a new one.
+   */
+  private CompletableFuture<Reply> read(RaftClientRequest.Type type, byte[] query, String node) {
+    RaftPeerId peer = RaftPeerId.valueOf(node);
+    RaftClientRequest request = RaftClientRequest.newBuilder()
+        .setClientId(reader.getId()).setServerId(peer).setGroupId(group.getGroupId())
+        .setCallId(readCallIds.incrementAndGet()).setMessage(message(query)).setType(type)
+        .setTimeoutMs(requestTimeoutMs).build();
+    CompletableFuture<RaftClientReply> reply = reader.getClientRpc().sendRequestAsyncUnordered(request);
+    return reply(reply.whenComplete((r, failure) -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof IOException && isTransportFailure(cause)) {
+        reader.getClientRpc().handleException(peer, cause, true);
+      }
+    }));
+  }
+
+  /** Failures of the connection, as opposed to answers from the server (not leader, behind, refused). */
+  static boolean isTransportFailure(Throwable cause) {
+    return cause instanceof AlreadyClosedException || cause instanceof TimeoutIOException
+        || !(cause instanceof RaftException);
   }
 
   /** Node id of the leader the write client last heard of, or null. */
