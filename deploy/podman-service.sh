@@ -7,7 +7,7 @@
 #
 # Then, for the container tests:
 #   eval "$(deploy/podman-service.sh env)"
-#   ./mvnw -B -Pcontainers -pl testcontainers verify
+#   ./mvnw -B -pl testcontainers verify   (./mvnw verify runs these with the Jepsen suite)
 #
 # Environment: PODMAN_SOCKET (default /run/podman/podman.sock).
 set -euo pipefail

@@ -1,5 +1,9 @@
 package io.orchiddb.testcontainers;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +50,7 @@ public final class OrchidCluster implements Startable {
   private final Map<String, String> nodeSettings = new LinkedHashMap<>();
   private final Map<String, String> routerSettings = new LinkedHashMap<>();
   private Duration startupTimeout = OrchidContainer.STARTUP_TIMEOUT_DEFAULT;
+  private boolean routerPortsFixed;
 
   private Network network;
   private final List<OrchidContainer> nodes = new ArrayList<>();
@@ -101,6 +106,19 @@ public final class OrchidCluster implements Startable {
     return this;
   }
 
+  /**
+   * Publishes the router's ports on host ports chosen once at start (free at that moment), instead
+   * of the engine's random ones, so that {@link #httpEndpoint()} and {@link #grpcEndpoint()} stay
+   * the same when the router container is killed and started again: Docker picks new random ports
+   * on every start (Podman keeps them), and a client built with the old address would never
+   * reconnect. Fault-injection tests that restart the router need this.
+   */
+  public OrchidCluster withRouterPortsFixed() {
+    requireNotStarted();
+    this.routerPortsFixed = true;
+    return this;
+  }
+
   /** The peers every node and the router are given: {@code n1=n1:7001,...}. */
   public String peers() {
     return peers(nodeCount);
@@ -125,6 +143,10 @@ public final class OrchidCluster implements Startable {
       }
       router = OrchidContainer.router(image, peers()).withNetwork(network).withStartupTimeout(startupTimeout);
       routerSettings.forEach(router::withSetting);
+      if (routerPortsFixed) {
+        router.setPortBindings(List.of(
+            freeHostPort() + ":" + OrchidContainer.HTTP_PORT, freeHostPort() + ":" + OrchidContainer.GRPC_PORT));
+      }
       Startables.deepStart(nodes).join();
       router.start();
     } catch (RuntimeException e) {
@@ -196,6 +218,14 @@ public final class OrchidCluster implements Startable {
   /** The router's gRPC API from the host, {@code host:port}. */
   public String grpcEndpoint() {
     return router().grpcEndpoint();
+  }
+
+  private static int freeHostPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not find a free host port for the router", e);
+    }
   }
 
   private void requireNotStarted() {

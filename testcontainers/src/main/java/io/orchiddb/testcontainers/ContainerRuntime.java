@@ -15,10 +15,12 @@ import org.testcontainers.utility.DockerImageName;
  * it fails instead, so a CI machine that lost its container runtime cannot go green by skipping.
  *
  * <p>Use: {@code @ExtendWith(ContainerRuntime.class)} on the class, and {@link #require} first in
- * its {@code @BeforeAll} (which fails there under CI).
+ * its {@code @BeforeAll} (which fails there under CI). Needs JUnit Jupiter on the test class path
+ * (this module declares it optional).
  */
-final class ContainerRuntime implements ExecutionCondition {
-  static final DockerImageName IMAGE =
+public final class ContainerRuntime implements ExecutionCondition {
+  /** The image under test: {@code -Dorchiddb.image=...}, default {@value OrchidCluster#DEFAULT_IMAGE_NAME}. */
+  public static final DockerImageName IMAGE =
       DockerImageName.parse(System.getProperty("orchiddb.image", OrchidCluster.DEFAULT_IMAGE_NAME));
 
   private static final String PODMAN_HINT = """
@@ -46,7 +48,7 @@ final class ContainerRuntime implements ExecutionCondition {
   }
 
   /** Returns when containers of {@link #IMAGE} can run; otherwise fails (under CI) or skips. */
-  static void require() {
+  public static void require() {
     String problem = missing();
     if (problem != null) {
       Assertions.fail(announce(CI ? "FAILED (CI=true)" : "SKIPPED", problem));
