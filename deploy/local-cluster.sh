@@ -13,6 +13,7 @@
 #
 # Ports: node i listens on $ORCHIDDB_NODE_PORT+i-1 (default 7001..), the router on 4207 (gRPC)
 # and 4206 (HTTP); override with ORCHIDDB_NODE_PORT, ORCHIDDB_GRPC_PORT, ORCHIDDB_HTTP_PORT.
+# ORCHIDDB_NODE_ARGS adds flags to every node, e.g. ORCHIDDB_NODE_ARGS="--shard-count 3".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="${ORCHIDDB_LOCAL_DIR:-$root/data/local}"
@@ -40,7 +41,8 @@ launch() { # name, args...
 
 start_node() { # i
   local n; n="$(count)"
-  launch "n$1" node --node-id "n$1" --peers "$(peers "$n")" --data-dir "$dir/n$1"
+  # shellcheck disable=SC2086 # ORCHIDDB_NODE_ARGS is a list of extra flags, e.g. "--shard-count 3"
+  launch "n$1" node --node-id "n$1" --peers "$(peers "$n")" --data-dir "$dir/n$1" ${ORCHIDDB_NODE_ARGS:-}
 }
 
 start_router() {

@@ -47,6 +47,12 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
     RaftServerConfigKeys.Log.setUseMemory(p, config.storage() == NodeConfig.Storage.MEMORY);
+    // No commit-index metadata entries: by default Ratis appends one to the log (replicated and
+    // fsynced like any entry) each time the leader's commit index advances, which doubled the Raft
+    // entries per write (measured: 10 puts, 20 entries). Raft does not need the commit index on
+    // disk: after a restart it is learnt again from the leader (and a new leader commits its
+    // predecessors' entries with its first entry), so durability is unchanged.
+    RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
     // Purge up to the snapshot even when a follower is behind: it catches up by snapshot install,
     // and one dead follower cannot make the log grow without bound (IoTDB PR #6724).
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
