@@ -26,10 +26,11 @@ import java.util.stream.Collectors;
  *   <li>{@link Fn#READ_ALL}: the OK completion carries the set's {@code elements}.
  * </ul>
  *
- * <p>{@code error} is a short text for FAIL and INFO completions; on an OK read it may say where the
- * read was served (e.g. {@code served by n2 at applied index 28}), for whoever reads the history. {@code index} (position in the
- * history) and {@code timeNanos} (monotonic, relative to the run's start) are assigned by
- * {@link History}; before that both are {@link #UNSTAMPED}. Index order is real-time order.
+ * <p>{@code error} is a short text for FAIL and INFO completions; on an OK read it may say where
+ * the read was served (e.g. {@code served by n2 at applied index 28}), for whoever reads the
+ * history. {@code index} (position in the history) and {@code timeNanos} (monotonic, relative to
+ * the run's start) are assigned by {@link History}; before that both are {@link #UNSTAMPED}.
+ * Index order is real-time order.
  *
  * <p>Use the factories: {@link #invoke}, {@link #read}, {@link #write}, {@link #cas}, {@link #add},
  * {@link #readAll} for invocations and {@link #complete} for completions.
