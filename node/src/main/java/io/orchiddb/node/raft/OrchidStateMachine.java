@@ -319,8 +319,11 @@ abstract class OrchidStateMachine extends BaseStateMachine {
    */
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
-    return appliedWaiters.await(minIndex)
-        .orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    CompletableFuture<Void> applied = appliedWaiters.await(minIndex);
+    if (applied.isDone()) {
+      return query(request); // the usual case: no timer, no extra stage
+    }
+    return applied.orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenCompose(ignored -> query(request));
   }
 
