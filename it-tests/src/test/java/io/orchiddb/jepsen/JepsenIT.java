@@ -73,9 +73,9 @@ class JepsenIT {
     String fixedSeed = System.getProperty("jepsen.seed", "");
     Path output = Path.of(System.getProperty("jepsen.dir", "target/jepsen"));
     boolean partitions = ClusterControl.partitionsSupported() == null;
+    String only = System.getProperty("jepsen.layouts", "");
     List<Layout> layouts = LAYOUTS.stream()
-        .filter(l -> System.getProperty("jepsen.layouts", "").isBlank()
-            || List.of(System.getProperty("jepsen.layouts").split(",")).contains(l.nodes() + "n"))
+        .filter(l -> only.isBlank() || List.of(only.split(",")).contains(l.nodes() + "n"))
         .toList();
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < runs; i++) {

@@ -106,11 +106,16 @@ public final class History {
     }
   }
 
+  /** Nanoseconds since this history began, on the clock its ops are stamped with. */
+  public long nanosSinceStart() {
+    return nanoClock.getAsLong() - startNanos;
+  }
+
   private Op append(Op op) {
     if (ops.size() >= OPS_MAX) {
       throw new IllegalStateException("history full: " + OPS_MAX + " ops");
     }
-    long timeNanos = nanoClock.getAsLong() - startNanos;
+    long timeNanos = nanosSinceStart();
     if (timeNanos < lastTimeNanos) {
       throw new IllegalStateException("clock went backwards: " + timeNanos + " < " + lastTimeNanos);
     }

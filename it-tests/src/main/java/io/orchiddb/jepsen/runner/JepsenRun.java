@@ -70,9 +70,9 @@ public final class JepsenRun {
       cluster.start();
       ClusterControl control = new ClusterControl(cluster);
       Schedule schedule = Schedule.generate(config.seed(), control.nodeIds(), config.faults(), config.duration());
-      long start = System.nanoTime();
-      history = new History(); // its clock starts now, with the workload; the nemesis uses the same one
-      nemesis = new Nemesis(control, schedule, () -> System.nanoTime() - start);
+      History started = new History(); // its clock starts now, with the workload
+      history = started;
+      nemesis = new Nemesis(control, schedule, started::nanosSinceStart); // the nemesis keeps time on it too
       workload = new MixedWorkload(cluster.grpcEndpoint(), history, config.workload(), config.seed());
       nemesis.start();
       workload.run(config.duration());

@@ -23,9 +23,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The client side of a run: {@code workers} threads, each with its own {@link OrchidClient} (its
@@ -118,7 +118,7 @@ public final class MixedWorkload {
         if (outcome == OpType.INFO) {
           process += config.workers();
         }
-        LockSupport.pace(config.pace());
+        pace(config.pace());
       }
     }
   }
@@ -238,7 +238,7 @@ public final class MixedWorkload {
           return true;
         } catch (RuntimeException e) {
           history.complete(invoke, OpType.FAIL, null, null, null, describe(e));
-          LockSupport.pace(Duration.ofMillis(500));
+          pace(Duration.ofMillis(500));
         }
       }
     }
@@ -279,9 +279,7 @@ public final class MixedWorkload {
   }
 
   /** Pacing between operations: a load generator's think time, not a wait for a condition. */
-  private static final class LockSupport {
-    static void pace(Duration d) {
-      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.NANOSECONDS.convert(d));
-    }
+  private static void pace(Duration d) {
+    LockSupport.parkNanos(d.toNanos());
   }
 }
