@@ -46,7 +46,7 @@ class DevModeIT {
   void startDev() throws Exception {
     grpcPort = freePort();
     httpPort = freePort();
-    nodePort = freePort();
+    nodePort = freePortRun(3); // dev mode's nodes listen on nodePort, nodePort+1, nodePort+2
     startDevProcess();
   }
 
@@ -70,6 +70,31 @@ class DevModeIT {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
+  }
+
+  /**
+   * The first of {@code count} consecutive ports that are all free now: {@code dev --node-port P}
+   * binds P, P+1, ..., and a free P alone left P+1 taken in one CI run ("Failed to bind").
+   */
+  static int freePortRun(int count) throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int first = freePort();
+      if (first + count - 1 > 65535) {
+        continue;
+      }
+      boolean allFree = true;
+      for (int p = first + 1; p < first + count && allFree; p++) {
+        try (ServerSocket s = new ServerSocket(p)) {
+          s.setReuseAddress(true);
+        } catch (IOException taken) {
+          allFree = false;
+        }
+      }
+      if (allFree) {
+        return first;
+      }
+    }
+    throw new IOException("no run of " + count + " free ports found in 100 attempts");
   }
 
   /** A process running the CLI with {@code args}, on this test's classpath. */
