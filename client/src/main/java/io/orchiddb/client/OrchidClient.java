@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -68,8 +69,9 @@ import java.util.regex.Pattern;
  * {@code CompletableFuture}, {@link CompletableFuture#get()} reports it as the cause of an {@link
  * ExecutionException}, {@link CompletableFuture#join()} as the cause of a {@link
  * java.util.concurrent.CompletionException}, and dependent stages see it wrapped in a {@code
- * CompletionException}. Futures complete on gRPC's threads: do not block in callbacks (use the
- * {@code ...Async} stage methods with your own executor). Cancelling a write's future, or
+ * CompletionException}. Futures complete on gRPC's I/O threads: do not block in callbacks (use the
+ * {@code ...Async} stage methods with your own executor); a blocking call made on such a thread
+ * fails with {@link IllegalStateException} instead of waiting for itself. Cancelling a write's future, or
  * interrupting a blocking write, leaves its outcome unknown.
  *
  * <p><b>Keys and values</b> are bytes; {@link #get(String)}, {@link #put(String, String)}, {@link
@@ -116,7 +118,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** Reads one key; see {@link #get(byte[])}. */
   public GetResult get(byte[] key, ReadOptions options) {
-    return await(getAsync(key, options), Transport.Kind.READ);
+    return await(() -> getAsync(key, options), Transport.Kind.READ);
   }
 
   /** Reads the key with these UTF-8 bytes; see {@link #get(byte[])}. */
@@ -160,7 +162,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** Writes one key if the condition holds; see {@link #put(byte[], byte[], Condition)}. */
   public PutResult put(byte[] key, byte[] value, Condition condition, WriteOptions options) {
-    return await(putAsync(key, value, condition, options), Transport.Kind.WRITE);
+    return await(() -> putAsync(key, value, condition, options), Transport.Kind.WRITE);
   }
 
   /** Writes the UTF-8 bytes of {@code value} under those of {@code key}; see {@link #put(byte[], byte[])}. */
@@ -202,7 +204,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** Removes one key if the condition holds; see {@link #delete(byte[], Condition)}. */
   public DeleteResult delete(byte[] key, Condition condition, WriteOptions options) {
-    return await(deleteAsync(key, condition, options), Transport.Kind.WRITE);
+    return await(() -> deleteAsync(key, condition, options), Transport.Kind.WRITE);
   }
 
   /** Removes the key with these UTF-8 bytes; see {@link #delete(byte[])}. */
@@ -241,7 +243,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** See {@link #batch(List)}. */
   public List<BatchResult> batch(List<BatchOp> ops, WriteOptions options) {
-    return await(batchAsync(ops, options), Transport.Kind.WRITE);
+    return await(() -> batchAsync(ops, options), Transport.Kind.WRITE);
   }
 
   public CompletableFuture<List<BatchResult>> batchAsync(List<BatchOp> ops) {
@@ -286,7 +288,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** See {@link #scanPage(ScanSpec)}. */
   public ScanPage scanPage(ScanSpec spec, ReadOptions options) {
-    return await(scanPageAsync(spec, options), Transport.Kind.READ);
+    return await(() -> scanPageAsync(spec, options), Transport.Kind.READ);
   }
 
   public CompletableFuture<ScanPage> scanPageAsync(ScanSpec spec) {
@@ -309,7 +311,7 @@ public final class OrchidClient implements AutoCloseable {
 
   /** See {@link #status()}; only the options' deadline applies (status has no consistency level). */
   public ClusterStatus status(ReadOptions options) {
-    return await(statusAsync(options), Transport.Kind.READ);
+    return await(() -> statusAsync(options), Transport.Kind.READ);
   }
 
   public CompletableFuture<ClusterStatus> statusAsync() {
@@ -370,7 +372,14 @@ public final class OrchidClient implements AutoCloseable {
   }
 
   /** The blocking form of a call: its result, or its exception rethrown as is. */
-  private static <T> T await(CompletableFuture<T> future, Transport.Kind kind) {
+  private static <T> T await(Supplier<CompletableFuture<T>> call, Transport.Kind kind) {
+    if (Transport.onIoThread()) {
+      // Checked before sending, so a refused write was never sent.
+      throw new IllegalStateException("a blocking OrchidClient call on one of gRPC's I/O threads (e.g. in a"
+          + " callback of an ...Async future) would wait for itself; chain the ...Async form instead, or"
+          + " make the blocking call from your own executor; nothing was sent");
+    }
+    CompletableFuture<T> future = call.get();
     try {
       return future.get();
     } catch (ExecutionException e) {

@@ -10,6 +10,8 @@ import io.orchiddb.api.v1.PutResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,30 @@ class LoopbackTransportTest {
 
     try (OrchidClient client = OrchidClient.builder().endpoints(live.endpoint).build()) {
       assertThatThrownBy(() -> client.put("k", "v")).isInstanceOf(OutcomeUnknownException.class);
+    }
+    assertThat(live.received("Put")).hasSize(1);
+  }
+
+  @Test
+  void aBlockingCallInACallbackFailsInsteadOfWaitingForItself() throws Exception {
+    live.script("Get", GetResponse.newBuilder().setFound(false).build());
+    live.script("Put", PutResponse.newBuilder().setVersion(3).build());
+
+    try (OrchidClient client = OrchidClient.builder().endpoints(live.endpoint).build()) {
+      CompletableFuture<Throwable> inCallback = client.getAsync("k".getBytes(UTF_8)).handle((r, f) -> {
+        try {
+          client.put("k2", "v");
+          return null;
+        } catch (RuntimeException e) {
+          return e;
+        }
+      });
+      assertThat(inCallback.get(10, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("I/O threads")
+          .hasMessageContaining("nothing was sent");
+      // The same call from the test's own thread goes through.
+      assertThat(client.put("k2", "v").version()).isEqualTo(3);
     }
     assertThat(live.received("Put")).hasSize(1);
   }

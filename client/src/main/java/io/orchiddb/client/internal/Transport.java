@@ -110,8 +110,37 @@ public final class Transport implements AutoCloseable {
     return Grpc.newChannelBuilderForAddress(
             address.getHost(), address.getPort(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(RESPONSE_BYTES_MAX)
+        // Responses are decoded and futures completed on the I/O thread itself: a hand-off to
+        // gRPC's default cached pool per response cost about a quarter of the load generator's
+        // CPU in thread park/unpark (BENCHMARKS.md, "Optimisations"). Hence the rule that
+        // callbacks must not block, which OrchidClient's blocking methods enforce.
+        .directExecutor()
         .build();
   }
+
+  /**
+   * Whether the current thread is one of gRPC's I/O threads (Netty event loops), where a blocking
+   * wait for a response could wait for itself.
+   */
+  public static boolean onIoThread() {
+    return IO_THREAD.get(Thread.currentThread().getClass());
+  }
+
+  /**
+   * Netty's event loops run on its {@code FastThreadLocalThread}s (shaded or not). Matched by
+   * name, as the transport is only a runtime dependency; the answer is cached per thread class.
+   */
+  private static final ClassValue<Boolean> IO_THREAD = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        if (c.getName().endsWith(".netty.util.concurrent.FastThreadLocalThread")) {
+          return true;
+        }
+      }
+      return false;
+    }
+  };
 
   /**
    * Sends a request; the future completes with the decoded response, or with the {@link
