@@ -65,6 +65,7 @@ public final class OrchidNode implements Closeable {
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setProperties(properties)
+        .setParameters(RaftSettings.parameters())
         // One state machine per group (never setStateMachine: it would share one across groups).
         .setStateMachineRegistry(gid -> gid.equals(metaGroup)
             ? new MetaStateMachine(staleWait)

@@ -17,6 +17,9 @@ import java.util.List;
 
 /** Converts between the shard's Raft messages (proto) and the pure store's domain types. */
 public final class ShardCodec {
+  /** Most keys in one multi-get read ({@code MultiGetQuery}); replicas refuse more. */
+  public static final int MULTI_GET_KEYS_MAX = 1024;
+
   private ShardCodec() {}
 
   public static List<List<WriteOp>> decodeTxns(ShardWrite write) {

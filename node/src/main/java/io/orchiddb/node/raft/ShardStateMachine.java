@@ -1,5 +1,6 @@
 package io.orchiddb.node.raft;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.orchiddb.node.shard.Entry;
 import io.orchiddb.node.shard.Key;
@@ -9,6 +10,7 @@ import io.orchiddb.node.shard.TxnOutcome;
 import io.orchiddb.node.shard.WriteOp;
 import io.orchiddb.proto.raft.GetResult;
 import io.orchiddb.proto.raft.KeyEntry;
+import io.orchiddb.proto.raft.MultiGetResult;
 import io.orchiddb.proto.raft.ScanQuery;
 import io.orchiddb.proto.raft.ScanResult;
 import io.orchiddb.proto.raft.ShardRead;
@@ -119,20 +121,34 @@ final class ShardStateMachine extends OrchidStateMachine {
     ShardReadResult.Builder result = ShardReadResult.newBuilder().setAppliedIndex(appliedIndex());
     ShardStore current = store;
     switch (read.getKindCase()) {
-      case GET -> {
-        limits.checkKey(read.getGet().getKey().size());
-        Key key = Key.wrap(read.getGet().getKey().toByteArray());
-        Entry entry = current.get(key);
-        GetResult.Builder get = GetResult.newBuilder();
-        if (entry != null) {
-          get.setEntry(ShardCodec.encodeEntry(key, entry));
+      case GET -> result.setGet(get(current, read.getGet().getKey()));
+      case MULTI_GET -> {
+        List<ByteString> keys = read.getMultiGet().getKeysList();
+        if (keys.isEmpty() || keys.size() > ShardCodec.MULTI_GET_KEYS_MAX) {
+          throw new IllegalArgumentException(
+              "multi-get-keys: must be between 1 and " + ShardCodec.MULTI_GET_KEYS_MAX + ", got " + keys.size());
         }
-        result.setGet(get);
+        MultiGetResult.Builder multi = MultiGetResult.newBuilder();
+        for (ByteString key : keys) {
+          multi.addResults(get(current, key));
+        }
+        result.setMultiGet(multi);
       }
       case SCAN -> result.setScan(scan(current, read.getScan()));
       case KIND_NOT_SET -> throw new IllegalArgumentException("read has no kind");
     }
     return result.build().toByteArray();
+  }
+
+  private GetResult get(ShardStore current, ByteString keyBytes) {
+    limits.checkKey(keyBytes.size());
+    Key key = Key.wrap(keyBytes.toByteArray());
+    Entry entry = current.get(key);
+    GetResult.Builder get = GetResult.newBuilder();
+    if (entry != null) {
+      get.setEntry(ShardCodec.encodeEntry(key, entry));
+    }
+    return get.build();
   }
 
   private static ScanResult scan(ShardStore current, ScanQuery q) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.orchiddb.node.shard.Limits;
 import io.orchiddb.proto.raft.GetQuery;
 import io.orchiddb.proto.raft.KeyEntry;
+import io.orchiddb.proto.raft.MultiGetQuery;
 import io.orchiddb.proto.raft.ShardRead;
 import io.orchiddb.proto.raft.ShardReadResult;
 import io.orchiddb.proto.raft.ShardSnapshotHeader;
@@ -130,6 +131,37 @@ class ShardStateMachineTest {
     assertThatThrownBy(reply::get).isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(StateMachineException.class)
         .cause().isInstanceOf(StaleEpochException.class);
+  }
+
+  @Test
+  void multiGetAnswersEveryKeyInOrderAndRefusesOneKeyOverTheLimit() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, putAt(0, "a", "1"));
+    apply(sm, 2, putAt(0, "c", "3"));
+    ShardReadResult r = ShardReadResult.parseFrom(sm.read(ByteBuffer.wrap(multiGet("c", "b", "a", "c"))));
+    assertThat(r.getMultiGet().getResultsList()).extracting(g -> g.hasEntry() ? g.getEntry().getValue().toStringUtf8() : null)
+        .containsExactly("3", null, "1", "3");
+    assertThat(r.getMultiGet().getResults(2).getEntry().getVersion()).isEqualTo(1);
+
+    String[] atLimit = new String[ShardCodec.MULTI_GET_KEYS_MAX];
+    java.util.Arrays.fill(atLimit, "a");
+    assertThat(ShardReadResult.parseFrom(sm.read(ByteBuffer.wrap(multiGet(atLimit)))).getMultiGet().getResultsCount())
+        .isEqualTo(ShardCodec.MULTI_GET_KEYS_MAX);
+    String[] overLimit = java.util.Arrays.copyOf(atLimit, atLimit.length + 1);
+    overLimit[atLimit.length] = "a";
+    assertThatThrownBy(() -> sm.read(ByteBuffer.wrap(multiGet(overLimit))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("multi-get-keys:")
+        .hasMessageContaining("got " + (ShardCodec.MULTI_GET_KEYS_MAX + 1));
+    assertThatThrownBy(() -> sm.read(ByteBuffer.wrap(multiGet())))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("multi-get-keys:");
+  }
+
+  private static byte[] multiGet(String... keys) {
+    MultiGetQuery.Builder q = MultiGetQuery.newBuilder();
+    for (String k : keys) {
+      q.addKeys(ClusterIT.bytes(k));
+    }
+    return ShardRead.newBuilder().setMultiGet(q).build().toByteArray();
   }
 
   @Test

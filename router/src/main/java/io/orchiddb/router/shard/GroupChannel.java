@@ -31,7 +31,7 @@ import org.apache.ratis.util.TimeDuration;
  * reads go to one chosen replica as single unordered requests with no retry of their own, so the
  * router can fail over between replicas within the caller's deadline.
  */
-final class GroupChannel implements Closeable {
+final class GroupChannel implements Closeable, GetBatcher.Reads {
   private static final long WRITE_RETRY_SLEEP_MS = 100;
 
   private final RaftGroup group;
@@ -40,6 +40,7 @@ final class GroupChannel implements Closeable {
   private final Executor blocking;
   private final long requestTimeoutMs;
   private final AtomicLong readCallIds = new AtomicLong();
+  private final GetBatcher gets = new GetBatcher(this);
 
   GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking) {
     this.group = group;
@@ -61,18 +62,25 @@ final class GroupChannel implements Closeable {
     return group;
   }
 
+  /** Gets to this group, coalesced per replica and read level. */
+  GetBatcher gets() {
+    return gets;
+  }
+
   /** Proposes a command; completes with the state machine's reply once it is applied. */
   CompletableFuture<byte[]> write(byte[] command) {
     return unwrap(writer.async().send(message(command)));
   }
 
   /** A linearizable read served by {@code node} (ReadIndex through the leader when a follower). */
-  CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
+  @Override
+  public CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
     return read(RaftClientRequest.readRequestType(), query, node);
   }
 
   /** A read from {@code node}'s own state once it has applied {@code minIndex}. */
-  CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
+  @Override
+  public CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
     return read(RaftClientRequest.staleReadRequestType(minIndex), query, node);
   }
 

@@ -22,7 +22,6 @@ import io.orchiddb.node.meta.ShardMap;
 import io.orchiddb.node.raft.ShardCodec;
 import io.orchiddb.node.shard.LimitExceededException;
 import io.orchiddb.node.shard.Limits;
-import io.orchiddb.proto.raft.GetQuery;
 import io.orchiddb.proto.raft.KeyEntry;
 import io.orchiddb.proto.raft.ScanQuery;
 import io.orchiddb.proto.raft.ShardInfo;
@@ -92,17 +91,21 @@ public final class KvRouter implements Closeable {
     long deadline = deadline(timeout);
     return routed(deadline, map -> {
       ShardInfo shard = map.shardFor(req.getKey().toByteArray());
-      ShardRead query = ShardRead.newBuilder().setEpoch(shard.getEpoch())
-          .setGet(GetQuery.newBuilder().setKey(req.getKey())).build();
-      return read(map, shard, query, req.getConsistency(), req.getSession(), deadline).thenApply(r -> {
-        GetResponse.Builder b = GetResponse.newBuilder()
-            .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy).setAppliedIndex(r.result.getAppliedIndex()))
-            .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result.getAppliedIndex()));
-        if (r.result.getGet().hasEntry()) {
-          b.setFound(true).setKv(toApi(r.result.getGet().getEntry(), false));
-        }
-        return b.build();
-      });
+      GroupChannel channel = maps.channel(map, shard);
+      // Through the channel's GetBatcher: concurrent gets to one replica share a request.
+      Attempt attempt = (node, linearizable, minIndex) -> channel.gets()
+          .get(node, linearizable, shard.getEpoch(), minIndex, req.getKey())
+          .thenApply(g -> new Served(g.result(), g.servedBy()));
+      return read(shard, channel.leaderHint(), attempt, req.getConsistency(), req.getSession(), deadline)
+          .thenApply(r -> {
+            GetResponse.Builder b = GetResponse.newBuilder()
+                .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy).setAppliedIndex(r.result.getAppliedIndex()))
+                .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result.getAppliedIndex()));
+            if (r.result.getGet().hasEntry()) {
+              b.setFound(true).setKv(toApi(r.result.getGet().getEntry(), false));
+            }
+            return b.build();
+          });
     });
   }
 
@@ -152,37 +155,54 @@ public final class KvRouter implements Closeable {
 
   private record Served(ShardReadResult result, String servedBy) {}
 
+  /** One read attempt on one replica: linearizable, or stale once it has applied {@code minIndex}. */
+  @FunctionalInterface
+  private interface Attempt {
+    CompletableFuture<Served> on(String node, boolean linearizable, long minIndex);
+  }
+
+  /** A query of its own (a scan page), sent to one replica after another. */
   private CompletableFuture<Served> read(ShardMap map, ShardInfo shard, ShardRead query,
       Consistency consistency, SessionToken session, long deadline) {
     GroupChannel channel = maps.channel(map, shard);
     byte[] bytes = query.toByteArray();
+    Attempt attempt = (node, linearizable, minIndex) -> (linearizable
+        ? channel.readLinearizable(bytes, node) : channel.readStale(bytes, minIndex, node))
+        .thenApply(reply -> {
+          try {
+            return new Served(ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
+          } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("shard " + shard.getId() + " sent a malformed reply", e);
+          }
+        });
+    return read(shard, channel.leaderHint(), attempt, consistency, session, deadline);
+  }
+
+  /** Picks the replicas to try, in order, for the read level, and fails over between them. */
+  private CompletableFuture<Served> read(ShardInfo shard, String leaderHint, Attempt attempt,
+      Consistency consistency, SessionToken session, long deadline) {
     List<String> order = new ArrayList<>(shard.getReplicasList());
-    Function<String, CompletableFuture<GroupChannel.Reply>> attempt;
+    Function<String, CompletableFuture<Served>> onNode;
     switch (consistency) {
       case SESSION, EVENTUAL -> {
         // Spread stale reads over the replicas.
         java.util.Collections.rotate(order, random.nextInt(order.size()));
         long minIndex = consistency == Consistency.SESSION ? Sessions.indexFor(session, shard.getId()) : 0;
-        attempt = node -> channel.readStale(bytes, minIndex, node);
+        onNode = node -> attempt.on(node, false, minIndex);
       }
       default -> {
-        String leader = channel.leaderHint();
-        if (leader != null && order.remove(leader)) {
-          order.add(0, leader);
+        if (leaderHint != null && order.remove(leaderHint)) {
+          order.add(0, leaderHint);
         }
-        attempt = node -> channel.readLinearizable(bytes, node);
+        onNode = node -> attempt.on(node, true, 0);
       }
     }
-    return ReadFailover.read(order, deadline, attempt, Failures::isFinal).handle((reply, failure) -> {
+    return ReadFailover.read(order, deadline, onNode, Failures::isFinal).handle((served, failure) -> {
       if (failure != null) {
         throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())
             : Failures.classify(failure, false, shard.getId());
       }
-      try {
-        return new Served(ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
-      } catch (InvalidProtocolBufferException e) {
-        throw new IllegalStateException("shard " + shard.getId() + " sent a malformed reply", e);
-      }
+      return served;
     });
   }
 

@@ -108,6 +108,12 @@ final class ShardWriter {
     ShardWrite.Builder write = ShardWrite.newBuilder().setEpoch(r.shard().getEpoch());
     batch.forEach(p -> write.addTxns(p.txn));
     sender.send(r.map(), r.shard(), write.build()).whenComplete((result, failure) -> {
+      // The next entry goes out before this one's callers are answered: answering them writes
+      // their responses on this thread, and the shard should not sit idle meanwhile.
+      synchronized (this) {
+        inFlight--;
+      }
+      pump();
       if (failure != null) {
         batch.forEach(p -> p.result.completeExceptionally(failure));
       } else {
@@ -115,10 +121,6 @@ final class ShardWriter {
           batch.get(i).result.complete(new Applied(result.getIndex(), result.getTxns(i)));
         }
       }
-      synchronized (this) {
-        inFlight--;
-      }
-      pump();
     });
   }
 

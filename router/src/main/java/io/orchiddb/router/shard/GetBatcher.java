@@ -1,0 +1,156 @@
+package io.orchiddb.router.shard;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.orchiddb.node.raft.ShardCodec;
+import io.orchiddb.proto.raft.GetQuery;
+import io.orchiddb.proto.raft.MultiGetQuery;
+import io.orchiddb.proto.raft.ShardRead;
+import io.orchiddb.proto.raft.ShardReadResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Coalesces concurrent gets of one shard that go to the same replica at the same read level into
+ * one multi-get request, as {@link ShardWriter} does for writes: a Ratis request costs far more
+ * than reading one key (a gRPC message each way, a ReadIndex or applied-index check, futures on
+ * both sides), so while {@link #IN_FLIGHT_MAX} requests to a replica are outstanding, new gets
+ * queue and go out together (at most {@link ShardCodec#MULTI_GET_KEYS_MAX} keys). Under light
+ * load a request carries a single get, as a plain {@code GetQuery}.
+ *
+ * <p>A lane is (replica, linearizable or not, map epoch): gets routed with different maps never
+ * share a request, so one stale map cannot make a fresh request fail. A session read needs the
+ * replica to have applied its token's index; a shared request asks for the largest index among
+ * its gets, which satisfies every one of them (a replica further behind fails the request and
+ * each get fails over on its own, as before).
+ *
+ * <p>Failure of the request fails each of its gets with the same cause; {@link ReadFailover}
+ * then moves each to the next replica. Thread-safe: each lane's queue is guarded by the lane.
+ */
+final class GetBatcher {
+  static final int IN_FLIGHT_MAX = 1;
+
+  /** Where the requests go: a shard's {@link GroupChannel}. */
+  interface Reads {
+    CompletableFuture<GroupChannel.Reply> readLinearizable(byte[] query, String node);
+
+    CompletableFuture<GroupChannel.Reply> readStale(byte[] query, long minIndex, String node);
+  }
+
+  /** What one get learns: the key's entry (or none) and the replica's applied index. */
+  record Got(ShardReadResult result, String servedBy) {}
+
+  private record Lane(String node, boolean linearizable, long epoch) {}
+
+  private record Pending(ByteString key, long minIndex, CompletableFuture<Got> result) {}
+
+  private final Reads channel;
+  private final Map<Lane, Queue> lanes = new ConcurrentHashMap<>();
+
+  GetBatcher(Reads channel) {
+    this.channel = channel;
+  }
+
+  /**
+   * Reads {@code key} on {@code node}: linearizable, or from its own state once it has applied
+   * {@code minIndex} (0: any state).
+   */
+  CompletableFuture<Got> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
+    Lane lane = new Lane(node, linearizable, epoch);
+    Pending p = new Pending(key, minIndex, new CompletableFuture<>());
+    lanes.computeIfAbsent(lane, Queue::new).submit(p);
+    return p.result;
+  }
+
+  private final class Queue {
+    private final Lane lane;
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private int inFlight;
+
+    Queue(Lane lane) {
+      this.lane = lane;
+    }
+
+    void submit(Pending p) {
+      synchronized (this) {
+        waiting.add(p);
+      }
+      pump();
+    }
+
+    private void pump() {
+      while (true) {
+        List<Pending> batch;
+        synchronized (this) {
+          if (inFlight >= IN_FLIGHT_MAX || waiting.isEmpty()) {
+            return;
+          }
+          int n = Math.min(waiting.size(), ShardCodec.MULTI_GET_KEYS_MAX);
+          batch = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            batch.add(waiting.poll());
+          }
+          inFlight++;
+        }
+        send(batch);
+      }
+    }
+
+    private void send(List<Pending> batch) {
+      ShardRead.Builder read = ShardRead.newBuilder().setEpoch(lane.epoch);
+      long minIndex = 0;
+      if (batch.size() == 1) {
+        read.setGet(GetQuery.newBuilder().setKey(batch.get(0).key));
+        minIndex = batch.get(0).minIndex;
+      } else {
+        MultiGetQuery.Builder multi = MultiGetQuery.newBuilder();
+        for (Pending p : batch) {
+          multi.addKeys(p.key);
+          minIndex = Math.max(minIndex, p.minIndex);
+        }
+        read.setMultiGet(multi);
+      }
+      byte[] bytes = read.build().toByteArray();
+      CompletableFuture<GroupChannel.Reply> reply = lane.linearizable
+          ? channel.readLinearizable(bytes, lane.node)
+          : channel.readStale(bytes, minIndex, lane.node);
+      reply.whenComplete((r, failure) -> {
+        synchronized (this) {
+          inFlight--;
+        }
+        pump();
+        if (failure != null) {
+          batch.forEach(p -> p.result.completeExceptionally(failure));
+          return;
+        }
+        try {
+          complete(batch, ShardReadResult.parseFrom(r.bytes()), r.servedBy());
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+          IllegalStateException bad = new IllegalStateException(
+              "replica " + r.servedBy() + " sent a malformed reply: " + e.getMessage(), e);
+          batch.forEach(p -> p.result.completeExceptionally(bad));
+        }
+      });
+    }
+
+    private void complete(List<Pending> batch, ShardReadResult result, String servedBy) {
+      if (batch.size() == 1) {
+        batch.get(0).result.complete(new Got(result, servedBy));
+        return;
+      }
+      if (result.getMultiGet().getResultsCount() != batch.size()) {
+        throw new IllegalStateException("asked for " + batch.size() + " keys, got "
+            + result.getMultiGet().getResultsCount() + " results");
+      }
+      for (int i = 0; i < batch.size(); i++) {
+        ShardReadResult one = ShardReadResult.newBuilder().setAppliedIndex(result.getAppliedIndex())
+            .setGet(result.getMultiGet().getResults(i)).build();
+        batch.get(i).result.complete(new Got(one, servedBy));
+      }
+    }
+  }
+}
