@@ -3,6 +3,7 @@
 
   benchmarks/jsonl-table.py runs.jsonl [more.jsonl ...]            one row per run
   benchmarks/jsonl-table.py --compare runs.jsonl [more.jsonl ...]  OrchidDB beside etcd, with ratios
+  benchmarks/jsonl-table.py --compare --orchiddb-label TEXT runs.jsonl   only OrchidDB runs whose label has TEXT
 
 --compare pairs runs by (workload, read consistency, concurrency, value bytes, keys); the last
 run of each target for a pair wins. Ratio columns are OrchidDB / etcd for throughput and
@@ -39,9 +40,11 @@ def plain(paths):
               f"| {r['results']['errors_total']} |")
 
 
-def compare(paths):
+def compare(paths, orchiddb_label=None):
     pairs = {}
     for r in runs(paths):
+        if orchiddb_label and r["target"] == "orchiddb" and orchiddb_label not in (r.get("label") or ""):
+            continue
         key = (r["workload"], reads(r), r["concurrency"], r["value_bytes"], r["keys"])
         pairs.setdefault(key, {})[r["target"]] = r
     print("| workload | reads | concurrency | OrchidDB ops/s | etcd ops/s | ratio | OrchidDB p99 ms | etcd p99 ms | p99 ratio |")
@@ -64,4 +67,9 @@ if __name__ == "__main__":
     if not args or args[0] in ("-h", "--help"):
         print(__doc__)
         sys.exit(0 if args else 2)
-    compare(args[1:]) if args[0] == "--compare" else plain(args)
+    if args[0] == "--compare" and len(args) > 2 and args[1] == "--orchiddb-label":
+        compare(args[3:], args[2])
+    elif args[0] == "--compare":
+        compare(args[1:])
+    else:
+        plain(args)

@@ -6,15 +6,19 @@
 #   benchmarks/matrix.sh orchiddb OUT.jsonl LABEL     against the router at $ORCHIDDB_ROUTER or 127.0.0.1:4207
 #   benchmarks/matrix.sh etcd OUT.jsonl LABEL         against benchmarks/etcd-cluster.sh's members
 #
-# Environment: MATRIX_SECONDS (measured seconds per run, default 15), MATRIX_WARMUP (default 3s),
-# MATRIX_CONCURRENCY (default "1 16 64 256"), MATRIX_WORKLOADS (default "put strong session eventual").
+# Environment: MATRIX_SECONDS (measured seconds per run, default 15), MATRIX_WARMUP (per run,
+# default 20s: each run is a fresh load-generator JVM, whose JIT competes with the cluster for the
+# CPU for many seconds), MATRIX_PREWARM (seconds of unrecorded mixed load first, so the servers'
+# JITs are warm too; default 60), MATRIX_CONCURRENCY (default "1 16 64 256"), MATRIX_WORKLOADS
+# (default "put strong session eventual").
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${1:?target: orchiddb or etcd}"
 out="${2:?output JSON-lines file}"
 label="${3:-}"
 seconds="${MATRIX_SECONDS:-15}"
-warmup="${MATRIX_WARMUP:-3s}"
+warmup="${MATRIX_WARMUP:-20s}"
+prewarm="${MATRIX_PREWARM:-60}"
 conc="${MATRIX_CONCURRENCY:-1 16 64 256}"
 workloads="${MATRIX_WORKLOADS:-put strong session eventual}"
 
@@ -23,6 +27,9 @@ if [ "$target" = etcd ]; then
   args+=(--endpoints "$("$root/benchmarks/etcd-cluster.sh" endpoints)")
 fi
 "$root/orchiddb" bench put "${args[@]}" --prefill --ops 1 --warmup 0s >/dev/null
+if [ "$prewarm" -gt 0 ]; then
+  "$root/orchiddb" bench mixed --read-percent 50 "${args[@]}" -c 64 --duration "${prewarm}s" --warmup 0s >/dev/null 2>&1
+fi
 for c in $conc; do
   for w in $workloads; do
     case "$w" in

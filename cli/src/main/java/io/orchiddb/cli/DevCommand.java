@@ -25,8 +25,9 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "3", description = "Nodes to run (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--shards", defaultValue = "8", description = "Shards at first start (default: ${DEFAULT-VALUE}).")
-  int shards;
+  @Option(names = "--shards", defaultValue = "auto",
+      description = "Shards at first start, or auto: one per node (default: ${DEFAULT-VALUE}).")
+  String shards;
 
   @Option(names = "--node-port", defaultValue = "7001",
       description = "Raft port of the first node; the others follow (default: ${DEFAULT-VALUE}).")
@@ -50,7 +51,7 @@ final class DevCommand implements Callable<Integer> {
       return 2;
     }
     Map<String, String> nodeSettings = new HashMap<>();
-    nodeSettings.put("shard-count", String.valueOf(shards));
+    nodeSettings.put("shard-count", shards);
     nodeSettings.put("storage", storage);
     Map<String, String> routerSettings = new HashMap<>();
     routerSettings.put("grpc-port", String.valueOf(grpcPort));

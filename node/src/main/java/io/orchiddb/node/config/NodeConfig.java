@@ -54,6 +54,8 @@ public record NodeConfig(
   public enum Storage { DURABLE, MEMORY }
 
   public static final int SHARD_COUNT_MAX = 1024;
+  /** The default shard count: one per node of the initial cluster. */
+  public static final String SHARD_COUNT_AUTO = "auto";
   public static final int REPLICATION_MAX = 7;
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
@@ -66,7 +68,7 @@ public record NodeConfig(
     d.put("peers", "");
     d.put("data-dir", "");
     d.put("cluster-name", "orchiddb");
-    d.put("shard-count", "8");
+    d.put("shard-count", SHARD_COUNT_AUTO);
     d.put("replication", "3");
     d.put("storage", "durable");
     d.put("snapshot-threshold", "10000");
@@ -123,18 +125,37 @@ public record NodeConfig(
     return peers.get(nodeId);
   }
 
+  /**
+   * {@code auto} (the default): one shard per node, so each node leads about one shard. Every
+   * shard is a Raft group with its own threads and its own entries; on small machines fewer,
+   * fuller groups go much faster (BENCHMARKS.md: 3 shards beside 8 on 3 nodes), and more shards
+   * than nodes only pay off when the cluster will grow onto more machines.
+   */
+  static int shardCount(String value, int nodes) {
+    String v = value.strip();
+    if (v.equals(SHARD_COUNT_AUTO)) {
+      return nodes;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("shard-count", "not a whole number or '" + SHARD_COUNT_AUTO + "': '" + value + "'");
+    }
+  }
+
   /** Parses settings given by name; missing ones take their defaults; unknown names are errors. */
   public static NodeConfig parse(Map<String, String> given) {
     Map<String, String> s = Settings.merge(SETTINGS, given);
     String nodeId = required(s, "node-id");
     String dataDir = s.get("data-dir").isEmpty() ? "data/" + nodeId : s.get("data-dir");
     Limits limits = Settings.limits(s);
+    Map<String, HostAndPort> peers = peers(required(s, "peers"));
     return new NodeConfig(
         nodeId,
-        peers(required(s, "peers")),
+        peers,
         Path.of(dataDir),
         s.get("cluster-name"),
-        Settings.integer(s, "shard-count"),
+        shardCount(s.get("shard-count"), peers.size()),
         Settings.integer(s, "replication"),
         storage(s.get("storage")),
         Settings.integer(s, "snapshot-threshold"),

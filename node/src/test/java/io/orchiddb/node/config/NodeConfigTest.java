@@ -60,7 +60,7 @@ class NodeConfigTest {
     assertThat(c.address()).isEqualTo(HostAndPort.fromParts("127.0.0.1", 9001));
     assertThat(c.dataDir()).isEqualTo(Path.of("data", "n1"));
     assertThat(c.clusterName()).isEqualTo("orchiddb");
-    assertThat(c.shardCount()).isEqualTo(8);
+    assertThat(c.shardCount()).as("auto: one shard per node").isEqualTo(3);
     assertThat(c.replication()).isEqualTo(3);
     assertThat(c.storage()).isEqualTo(NodeConfig.Storage.DURABLE);
     assertThat(c.snapshotThresholdEntries()).isEqualTo(10_000);
@@ -203,6 +203,7 @@ class NodeConfigTest {
   @Test
   void theSmallestAndLargestAllowedShardCountsAndReplicationsAreAccepted() {
     assertThat(NodeConfig.parse(with("shard-count", "1")).shardCount()).isEqualTo(1);
+    assertThat(NodeConfig.parse(with("shard-count", " auto ")).shardCount()).isEqualTo(3);
     assertThat(NodeConfig.parse(with("shard-count", "1024")).shardCount()).isEqualTo(1024);
     assertThat(NodeConfig.parse(with("replication", "1")).replication()).isEqualTo(1);
     assertThat(NodeConfig.parse(with("replication", "7")).replication()).isEqualTo(7);
