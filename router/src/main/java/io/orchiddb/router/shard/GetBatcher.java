@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * each get fails over on its own, as before).
  *
  * <p>Failure of the request fails each of its gets with the same cause; {@link ReadFailover}
- * then moves each to the next replica. Thread-safe: each lane's queue is guarded by the lane.
+ * then moves each to the next replica. Thread-safe (see {@link Coalescer}).
  */
 final class GetBatcher {
   static final int IN_FLIGHT_MAX = 1;
@@ -62,45 +62,30 @@ final class GetBatcher {
   CompletableFuture<Got> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
     Lane lane = new Lane(node, linearizable, epoch);
     Pending p = new Pending(key, minIndex, new CompletableFuture<>());
-    lanes.computeIfAbsent(lane, Queue::new).submit(p);
+    lanes.computeIfAbsent(lane, Queue::new).enqueue(p);
     return p.result;
   }
 
-  private final class Queue {
+  private final class Queue extends Coalescer<Pending, GroupChannel.Reply> {
     private final Lane lane;
-    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-    private int inFlight;
 
     Queue(Lane lane) {
+      super(IN_FLIGHT_MAX);
       this.lane = lane;
     }
 
-    void submit(Pending p) {
-      synchronized (this) {
-        waiting.add(p);
+    @Override
+    List<Pending> takeBatch(ArrayDeque<Pending> waiting) {
+      int n = Math.min(waiting.size(), ShardCodec.MULTI_GET_KEYS_MAX);
+      List<Pending> batch = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        batch.add(waiting.poll());
       }
-      pump();
+      return batch;
     }
 
-    private void pump() {
-      while (true) {
-        List<Pending> batch;
-        synchronized (this) {
-          if (inFlight >= IN_FLIGHT_MAX || waiting.isEmpty()) {
-            return;
-          }
-          int n = Math.min(waiting.size(), ShardCodec.MULTI_GET_KEYS_MAX);
-          batch = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            batch.add(waiting.poll());
-          }
-          inFlight++;
-        }
-        send(batch);
-      }
-    }
-
-    private void send(List<Pending> batch) {
+    @Override
+    CompletableFuture<GroupChannel.Reply> send(List<Pending> batch) {
       ShardRead.Builder read = ShardRead.newBuilder().setEpoch(lane.epoch);
       long minIndex = 0;
       if (batch.size() == 1) {
@@ -115,26 +100,24 @@ final class GetBatcher {
         read.setMultiGet(multi);
       }
       byte[] bytes = read.build().toByteArray();
-      CompletableFuture<GroupChannel.Reply> reply = lane.linearizable
+      return lane.linearizable
           ? channel.readLinearizable(bytes, lane.node)
           : channel.readStale(bytes, minIndex, lane.node);
-      reply.whenComplete((r, failure) -> {
-        synchronized (this) {
-          inFlight--;
-        }
-        pump();
-        if (failure != null) {
-          batch.forEach(p -> p.result.completeExceptionally(failure));
-          return;
-        }
-        try {
-          complete(batch, ShardReadResult.parseFrom(r.bytes()), r.servedBy());
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-          IllegalStateException bad = new IllegalStateException(
-              "replica " + r.servedBy() + " sent a malformed reply: " + e.getMessage(), e);
-          batch.forEach(p -> p.result.completeExceptionally(bad));
-        }
-      });
+    }
+
+    @Override
+    void answer(List<Pending> batch, GroupChannel.Reply reply, Throwable failure) {
+      if (failure != null) {
+        batch.forEach(p -> p.result.completeExceptionally(failure));
+        return;
+      }
+      try {
+        complete(batch, ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
+      } catch (InvalidProtocolBufferException | RuntimeException e) {
+        IllegalStateException bad = new IllegalStateException(
+            "replica " + reply.servedBy() + " sent a malformed reply: " + e.getMessage(), e);
+        batch.forEach(p -> p.result.completeExceptionally(bad));
+      }
     }
 
     private void complete(List<Pending> batch, ShardReadResult result, String servedBy) {

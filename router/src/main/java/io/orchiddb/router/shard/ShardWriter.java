@@ -25,9 +25,9 @@ import java.util.function.Function;
  * shards left almost nothing queued and entries carried 1–2 writes; with 1, puts at concurrency 64
  * went from 172 to 241 ops/s and at 256 from 368 to 505 (BENCHMARKS.md, "Optimisations").
  *
- * <p>Thread-safe: all state is guarded by {@code this}; proposals are sent outside the lock.
+ * <p>Thread-safe (see {@link Coalescer}).
  */
-final class ShardWriter {
+final class ShardWriter extends Coalescer<ShardWriter.Pending, ShardWriteResult> {
   static final int IN_FLIGHT_MAX = 1;
   static final int OPS_MAX = 4096;
   /** Per-entry framing beyond the transactions themselves (timestamp, epoch, fence, tags). */
@@ -39,7 +39,7 @@ final class ShardWriter {
     CompletableFuture<ShardWriteResult> send(ShardMap map, ShardInfo shard, ShardWrite write);
   }
 
-  private record Pending(WriteTxn txn, int bytes, CompletableFuture<Applied> result) {}
+  record Pending(WriteTxn txn, int bytes, CompletableFuture<Applied> result) {}
 
   /** A transaction's result and the log index of the entry that carried it. */
   record Applied(long index, TxnResult txn) {}
@@ -48,13 +48,12 @@ final class ShardWriter {
   private final int entryBytesMax;
   private final Function<Integer, Route> route;
   private final Sender sender;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int inFlight;
 
   /** The map and shard info a proposal is routed with right now. */
   record Route(ShardMap map, ShardInfo shard) {}
 
   ShardWriter(int shardId, int entryBytesMax, Function<Integer, Route> route, Sender sender) {
+    super(IN_FLIGHT_MAX);
     this.shardId = shardId;
     this.entryBytesMax = entryBytesMax;
     this.route = route;
@@ -64,28 +63,12 @@ final class ShardWriter {
   /** Queues a transaction; completes with its result once the entry carrying it is applied. */
   CompletableFuture<Applied> submit(WriteTxn txn) {
     Pending p = new Pending(txn, txn.getSerializedSize() + 8, new CompletableFuture<>());
-    synchronized (this) {
-      queue.add(p);
-    }
-    pump();
+    enqueue(p);
     return p.result;
   }
 
-  private void pump() {
-    while (true) {
-      List<Pending> batch;
-      synchronized (this) {
-        if (inFlight >= IN_FLIGHT_MAX || queue.isEmpty()) {
-          return;
-        }
-        batch = takeBatch();
-        inFlight++;
-      }
-      propose(batch);
-    }
-  }
-
-  private List<Pending> takeBatch() {
+  @Override
+  List<Pending> takeBatch(ArrayDeque<Pending> queue) {
     List<Pending> batch = new ArrayList<>();
     int ops = 0;
     int bytes = ENTRY_OVERHEAD_BYTES;
@@ -103,28 +86,22 @@ final class ShardWriter {
     return batch;
   }
 
-  private void propose(List<Pending> batch) {
+  @Override
+  CompletableFuture<ShardWriteResult> send(List<Pending> batch) {
     Route r = route.apply(shardId);
     ShardWrite.Builder write = ShardWrite.newBuilder().setEpoch(r.shard().getEpoch());
     batch.forEach(p -> write.addTxns(p.txn));
-    sender.send(r.map(), r.shard(), write.build()).whenComplete((result, failure) -> {
-      // The next entry goes out before this one's callers are answered: answering them writes
-      // their responses on this thread, and the shard should not sit idle meanwhile.
-      synchronized (this) {
-        inFlight--;
-      }
-      pump();
-      if (failure != null) {
-        batch.forEach(p -> p.result.completeExceptionally(failure));
-      } else {
-        for (int i = 0; i < batch.size(); i++) {
-          batch.get(i).result.complete(new Applied(result.getIndex(), result.getTxns(i)));
-        }
-      }
-    });
+    return sender.send(r.map(), r.shard(), write.build());
   }
 
-  synchronized int queued() {
-    return queue.size();
+  @Override
+  void answer(List<Pending> batch, ShardWriteResult result, Throwable failure) {
+    if (failure != null) {
+      batch.forEach(p -> p.result.completeExceptionally(failure));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).result.complete(new Applied(result.getIndex(), result.getTxns(i)));
+    }
   }
 }

@@ -115,4 +115,28 @@ class ShardWriterTest {
     assertThat(a).isCompletedExceptionally();
     assertThat(b.join().index()).isEqualTo(9);
   }
+
+  @Test
+  void aProposalThatCannotBeBuiltFailsItsCallersAndDoesNotStickTheQueue() {
+    ShardInfo shard = ShardInfo.newBuilder().setId(0).setEpoch(7).build();
+    int[] routes = {0};
+    ShardWriter w = new ShardWriter(0, 1 << 20, id -> {
+      if (routes[0]++ == 0) {
+        throw new IllegalStateException("no shard 0 in the map");
+      }
+      return new ShardWriter.Route(null, shard);
+    }, (map, s, write) -> {
+      sent.add(write);
+      CompletableFuture<ShardWriteResult> f = new CompletableFuture<>();
+      replies.add(f);
+      return f;
+    });
+    CompletableFuture<ShardWriter.Applied> a = w.submit(txn("a", 1));
+    assertThat(a).isCompletedExceptionally();
+    assertThat(a.handle((v, f) -> f.getMessage()).join()).contains("no shard 0");
+    CompletableFuture<ShardWriter.Applied> b = w.submit(txn("b", 1));
+    assertThat(sent).hasSize(1);
+    reply(0, 5);
+    assertThat(b.join().index()).isEqualTo(5);
+  }
 }

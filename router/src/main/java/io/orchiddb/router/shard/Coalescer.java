@@ -1,0 +1,79 @@
+package io.orchiddb.router.shard;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A queue that sends its items in batches with a bounded number of batches in flight: while
+ * {@code inFlightMax} batches are outstanding, new items wait, and the next batch takes what has
+ * gathered by then. Under light load a batch is a single item, so nothing waits for company; under
+ * load the batches grow by themselves. {@link ShardWriter} (writes to a shard, one Raft entry per
+ * batch) and {@link GetBatcher} (gets to a replica, one multi-get per batch) are the two uses.
+ *
+ * <p>When a batch's reply arrives, the next batch goes out first and the batch's callers are
+ * answered after: answering them writes their responses on the replying thread, and the
+ * destination should not sit idle meanwhile. A batch whose sending throws fails like one whose
+ * reply fails, so a bug in building a batch cannot leave the queue stuck.
+ *
+ * <p>Thread-safe: the queue and the count are guarded by {@code this}; batches are sent and
+ * answered outside the lock.
+ *
+ * @param <P> a waiting item (the request and the future of its caller)
+ * @param <R> the reply to one batch
+ */
+abstract class Coalescer<P, R> {
+  private final int inFlightMax;
+  private final ArrayDeque<P> waiting = new ArrayDeque<>();
+  private int inFlight;
+
+  Coalescer(int inFlightMax) {
+    this.inFlightMax = inFlightMax;
+  }
+
+  /** Takes the next batch (at least one item) off the non-empty queue; runs under the lock. */
+  abstract List<P> takeBatch(ArrayDeque<P> waiting);
+
+  /** Sends one batch. */
+  abstract CompletableFuture<R> send(List<P> batch);
+
+  /** Answers a batch's callers from its reply, or with its failure (exactly one is non-null). */
+  abstract void answer(List<P> batch, R reply, Throwable failure);
+
+  final void enqueue(P item) {
+    synchronized (this) {
+      waiting.add(item);
+    }
+    pump();
+  }
+
+  final synchronized int queued() {
+    return waiting.size();
+  }
+
+  private void pump() {
+    while (true) {
+      List<P> batch;
+      synchronized (this) {
+        if (inFlight >= inFlightMax || waiting.isEmpty()) {
+          return;
+        }
+        batch = takeBatch(waiting);
+        inFlight++;
+      }
+      CompletableFuture<R> reply;
+      try {
+        reply = send(batch);
+      } catch (RuntimeException e) {
+        reply = CompletableFuture.failedFuture(e);
+      }
+      reply.whenComplete((r, failure) -> {
+        synchronized (this) {
+          inFlight--;
+        }
+        pump();
+        answer(batch, failure == null ? r : null, failure);
+      });
+    }
+  }
+}
