@@ -41,12 +41,9 @@ final class GetBatcher {
     CompletableFuture<GroupChannel.Reply> readStale(byte[] query, long minIndex, String node);
   }
 
-  /** What one get learns: the key's entry (or none) and the replica's applied index. */
-  record Got(ShardReadResult result, String servedBy) {}
-
   private record Lane(String node, boolean linearizable, long epoch) {}
 
-  private record Pending(ByteString key, long minIndex, CompletableFuture<Got> result) {}
+  private record Pending(ByteString key, long minIndex, CompletableFuture<Served> result) {}
 
   private final Reads channel;
   private final Map<Lane, Queue> lanes = new ConcurrentHashMap<>();
@@ -59,7 +56,7 @@ final class GetBatcher {
    * Reads {@code key} on {@code node}: linearizable, or from its own state once it has applied
    * {@code minIndex} (0: any state).
    */
-  CompletableFuture<Got> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
+  CompletableFuture<Served> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
     Lane lane = new Lane(node, linearizable, epoch);
     Pending p = new Pending(key, minIndex, new CompletableFuture<>());
     lanes.computeIfAbsent(lane, Queue::new).enqueue(p);
@@ -122,7 +119,7 @@ final class GetBatcher {
 
     private void complete(List<Pending> batch, ShardReadResult result, String servedBy) {
       if (batch.size() == 1) {
-        batch.get(0).result.complete(new Got(result, servedBy));
+        batch.get(0).result.complete(new Served(result, servedBy));
         return;
       }
       if (result.getMultiGet().getResultsCount() != batch.size()) {
@@ -132,7 +129,7 @@ final class GetBatcher {
       for (int i = 0; i < batch.size(); i++) {
         ShardReadResult one = ShardReadResult.newBuilder().setAppliedIndex(result.getAppliedIndex())
             .setGet(result.getMultiGet().getResults(i)).build();
-        batch.get(i).result.complete(new Got(one, servedBy));
+        batch.get(i).result.complete(new Served(one, servedBy));
       }
     }
   }

@@ -94,15 +94,14 @@ public final class KvRouter implements Closeable {
       GroupChannel channel = maps.channel(map, shard);
       // Through the channel's GetBatcher: concurrent gets to one replica share a request.
       Attempt attempt = (node, linearizable, minIndex) -> channel.gets()
-          .get(node, linearizable, shard.getEpoch(), minIndex, req.getKey())
-          .thenApply(g -> new Served(g.result(), g.servedBy()));
+          .get(node, linearizable, shard.getEpoch(), minIndex, req.getKey());
       return read(shard, channel.leaderHint(), attempt, req.getConsistency(), req.getSession(), deadline)
           .thenApply(r -> {
             GetResponse.Builder b = GetResponse.newBuilder()
-                .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy).setAppliedIndex(r.result.getAppliedIndex()))
-                .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result.getAppliedIndex()));
-            if (r.result.getGet().hasEntry()) {
-              b.setFound(true).setKv(toApi(r.result.getGet().getEntry(), false));
+                .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy()).setAppliedIndex(r.result().getAppliedIndex()))
+                .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result().getAppliedIndex()));
+            if (r.result().getGet().hasEntry()) {
+              b.setFound(true).setKv(toApi(r.result().getGet().getEntry(), false));
             }
             return b.build();
           });
@@ -123,7 +122,7 @@ public final class KvRouter implements Closeable {
         ShardRead query = ShardRead.newBuilder().setEpoch(shard.getEpoch()).setScan(ScanQuery.newBuilder()
             .setStartKey(range.start()).setEndKey(range.end()).setLimit(limit)).build();
         pages.add(read(map, shard, query, req.getConsistency(), req.getSession(), deadline)
-            .thenApply(r -> new ShardPage(shard.getId(), r.result)));
+            .thenApply(r -> new ShardPage(shard.getId(), r.result())));
       }
       return CompletableFuture.allOf(pages.toArray(new CompletableFuture<?>[0]))
           .thenApply(ignored -> mergePages(req, limit, pages.stream().map(CompletableFuture::join).toList()));
@@ -152,8 +151,6 @@ public final class KvRouter implements Closeable {
     }
     return b.build();
   }
-
-  private record Served(ShardReadResult result, String servedBy) {}
 
   /** One read attempt on one replica: linearizable, or stale once it has applied {@code minIndex}. */
   @FunctionalInterface

@@ -74,7 +74,7 @@ class GetBatcherTest {
         .setValue(ByteString.copyFromUtf8("v-" + k.toStringUtf8()))).build();
   }
 
-  private static String value(CompletableFuture<GetBatcher.Got> f) {
+  private static String value(CompletableFuture<Served> f) {
     return f.join().result().getGet().getEntry().getValue().toStringUtf8();
   }
 
@@ -162,7 +162,7 @@ class GetBatcherTest {
   @Test
   void aBatchNeverExceedsTheMultiGetLimit() {
     batcher.get("n1", false, 1, 0, key("first"));
-    List<CompletableFuture<GetBatcher.Got>> queued = new ArrayList<>();
+    List<CompletableFuture<Served>> queued = new ArrayList<>();
     for (int i = 0; i <= ShardCodec.MULTI_GET_KEYS_MAX; i++) {
       queued.add(batcher.get("n1", false, 1, 0, key("k" + i)));
     }
