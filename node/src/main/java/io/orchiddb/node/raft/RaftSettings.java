@@ -46,7 +46,8 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf(entryBytesMax));
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
-    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
+    // Per group: the open segment plus recent closed ones, for appenders to read without disk.
+    RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("8MB"));
     RaftServerConfigKeys.Log.setUseMemory(p, config.storage() == NodeConfig.Storage.MEMORY);
     // No commit-index metadata entries: by default Ratis appends one to the log (replicated and
     // fsynced like any entry) each time the leader's commit index advances, which doubled the Raft

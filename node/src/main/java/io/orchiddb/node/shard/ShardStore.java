@@ -5,14 +5,13 @@ import com.google.common.base.Verify;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 
 /**
- * The data of one shard: an ordered map from key to {@link Entry}. Pure: no Raft, no proto, no
+ * The data of one shard: an ordered map from key to {@link Entry}, held as one packed byte array
+ * per key ({@link PackedEntry}) in sorted leaves ({@link PackedTable}). Pure: no Raft, no proto, no
  * clock. The Raft state machine feeds it committed writes in log order and serves reads from it.
  *
  * <p>Invariants:
@@ -27,16 +26,21 @@ import java.util.function.BiConsumer;
  * </ul>
  */
 public final class ShardStore {
-  private final NavigableMap<Key, Entry> map;
+  private final PackedTable table;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private long lastWriteIndex;
 
   public ShardStore() {
-    this(new TreeMap<>(), 0);
+    this(PackedTable.DEFAULT_LEAF_CAPACITY);
   }
 
-  private ShardStore(NavigableMap<Key, Entry> map, long lastWriteIndex) {
-    this.map = map;
+  /** A store whose table holds at most {@code leafCapacity} keys per leaf (small in tests, to split often). */
+  ShardStore(int leafCapacity) {
+    this(new PackedTable(leafCapacity), 0);
+  }
+
+  private ShardStore(PackedTable table, long lastWriteIndex) {
+    this.table = table;
     this.lastWriteIndex = lastWriteIndex;
   }
 
@@ -66,34 +70,40 @@ public final class ShardStore {
     List<TxnOutcome.OpOutcome> ops = new ArrayList<>(txn.size());
     boolean allHold = true;
     for (WriteOp op : txn) {
-      Entry current = map.get(op.key());
-      boolean holds = op.condition().holds(current);
+      byte[] current = table.get(op.key().bytes());
+      // Only a condition needs the entry itself (and a value condition its value): skip the copy otherwise.
+      boolean holds = op.condition() instanceof Condition.Always
+          || op.condition().holds(current == null ? null : PackedEntry.entry(current));
       allHold &= holds;
-      ops.add(new TxnOutcome.OpOutcome(current != null, current == null ? 0 : current.version(), !holds));
+      ops.add(new TxnOutcome.OpOutcome(current != null, current == null ? 0 : PackedEntry.version(current), !holds));
     }
     if (!allHold) {
       return new TxnOutcome(false, ops);
     }
     for (WriteOp op : txn) {
+      byte[] key = op.key().bytes();
       if (op instanceof WriteOp.Put put) {
-        Entry current = map.get(put.key());
-        long createIndex = current == null ? index : current.createIndex();
-        map.put(put.key(), new Entry(put.value(), index, createIndex, timestampMs));
+        byte[] current = table.get(key);
+        long createIndex = current == null ? index : PackedEntry.createIndex(current);
+        table.put(key, PackedEntry.pack(key, put.value(), index, createIndex, timestampMs));
       } else {
-        map.remove(op.key());
+        table.remove(key);
       }
     }
     return new TxnOutcome(true, ops);
   }
 
-  /** The entry for {@code key}, or null when absent. */
+  /** The entry for {@code key} (with its own copy of the value), or null when absent. */
   public Entry get(Key key) {
+    byte[] rec;
     lock.readLock().lock();
     try {
-      return map.get(key);
+      rec = table.get(key.bytes());
     } finally {
       lock.readLock().unlock();
     }
+    // Records are never modified once stored, so decoding can happen outside the lock.
+    return rec == null ? null : PackedEntry.entry(rec);
   }
 
   /**
@@ -104,22 +114,22 @@ public final class ShardStore {
    */
   public ScanPage scan(Key start, Key end, int limit) {
     Preconditions.checkArgument(limit > 0, "limit must be positive: %s", limit);
+    List<byte[]> records = new ArrayList<>(Math.min(limit, 1024));
+    boolean more;
     lock.readLock().lock();
     try {
-      NavigableMap<Key, Entry> range = end == null
-          ? map.tailMap(start, true)
-          : (start.compareTo(end) >= 0 ? new TreeMap<>() : map.subMap(start, true, end, false));
-      List<Map.Entry<Key, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
-      for (Map.Entry<Key, Entry> e : range.entrySet()) {
-        if (out.size() == limit) {
-          return new ScanPage(out, true);
-        }
-        out.add(Map.entry(e.getKey(), e.getValue()));
+      if (end != null && start.compareTo(end) >= 0) {
+        return new ScanPage(List.of(), false);
       }
-      return new ScanPage(out, false);
+      more = table.scan(start.bytes(), end == null ? null : end.bytes(), limit, records::add);
     } finally {
       lock.readLock().unlock();
     }
+    List<Map.Entry<Key, Entry>> out = new ArrayList<>(records.size());
+    for (byte[] rec : records) {
+      out.add(Map.entry(Key.wrap(PackedEntry.key(rec)), PackedEntry.entry(rec)));
+    }
+    return new ScanPage(out, more);
   }
 
   /** A page of a scan: the entries, and whether the range holds more after the last one. */
@@ -128,7 +138,7 @@ public final class ShardStore {
   public int size() {
     lock.readLock().lock();
     try {
-      return map.size();
+      return table.size();
     } finally {
       lock.readLock().unlock();
     }
@@ -151,7 +161,7 @@ public final class ShardStore {
   public void forEachInOrder(BiConsumer<Key, Entry> visitor) {
     lock.readLock().lock();
     try {
-      map.forEach(visitor);
+      table.forEach(rec -> visitor.accept(Key.wrap(PackedEntry.key(rec)), PackedEntry.entry(rec)));
     } finally {
       lock.readLock().unlock();
     }
@@ -159,19 +169,24 @@ public final class ShardStore {
 
   /** Builds a store from entries given in strictly increasing key order, e.g. from a snapshot. */
   public static final class Loader {
-    private final TreeMap<Key, Entry> map = new TreeMap<>();
-    private Key last;
+    private final PackedTable table;
+
+    public Loader() {
+      this(PackedTable.DEFAULT_LEAF_CAPACITY);
+    }
+
+    Loader(int leafCapacity) {
+      table = new PackedTable(leafCapacity);
+    }
 
     public Loader add(Key key, Entry entry) {
-      Preconditions.checkArgument(last == null || last.compareTo(key) < 0,
-          "keys out of order: %s after %s", key, last);
-      map.put(key, entry);
-      last = key;
+      byte[] k = key.bytes();
+      table.append(k, PackedEntry.pack(k, entry.value(), entry.version(), entry.createIndex(), entry.modifyTimeMs()));
       return this;
     }
 
     public ShardStore build(long lastWriteIndex) {
-      return new ShardStore(map, lastWriteIndex);
+      return new ShardStore(table, lastWriteIndex);
     }
   }
 }

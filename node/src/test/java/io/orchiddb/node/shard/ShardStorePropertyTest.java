@@ -30,6 +30,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /**
@@ -307,8 +308,10 @@ class ShardStorePropertyTest {
   // ---- properties -----------------------------------------------------------------------------
 
   @Property(tries = 400)
-  void storeMatchesTheModelAfterEveryEntry(@ForAll("histories") List<Step> history) {
-    ShardStore store = new ShardStore();
+  void storeMatchesTheModelAfterEveryEntry(@ForAll("histories") List<Step> history,
+      @ForAll @IntRange(min = 2, max = 6) int leafCapacity) {
+    // Tiny leaves, so that 20 keys split and merge leaves all the time.
+    ShardStore store = new ShardStore(leafCapacity);
     Model model = new Model();
     long index = 0;
     for (Step step : history) {
@@ -376,11 +379,11 @@ class ShardStorePropertyTest {
 
   @Property(tries = 200)
   void snapshotThroughTheLoaderRestoresTheSameStore(@ForAll("histories") List<Step> history,
-      @ForAll("histories") List<Step> afterwards) {
-    ShardStore original = new ShardStore();
+      @ForAll("histories") List<Step> afterwards, @ForAll @IntRange(min = 2, max = 6) int leafCapacity) {
+    ShardStore original = new ShardStore(leafCapacity);
     applyAll(history, original);
 
-    ShardStore.Loader loader = new ShardStore.Loader();
+    ShardStore.Loader loader = new ShardStore.Loader(leafCapacity);
     original.forEachInOrder(loader::add);
     ShardStore restored = loader.build(original.lastWriteIndex());
 

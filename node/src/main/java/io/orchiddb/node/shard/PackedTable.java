@@ -1,0 +1,221 @@
+package io.orchiddb.node.shard;
+
+import com.google.common.base.Preconditions;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+
+/**
+ * An ordered set of {@link PackedEntry} records keyed by their key bytes (unsigned order), kept as
+ * a list of sorted leaves of at most {@code leafCapacity} records: one leaf array per many keys
+ * instead of a tree node per key. Lookups binary-search the leaves by first key, then the leaf.
+ *
+ * <p>Not thread-safe: {@link ShardStore} serialises writers against readers.
+ *
+ * <p>Invariants: every leaf is non-empty; records are strictly increasing by key within a leaf
+ * and across consecutive leaves. A leaf that a removal leaves small merges with a neighbour when
+ * the two fit in half a leaf, so deletes do not strand sparse leaves.
+ */
+final class PackedTable {
+  static final int DEFAULT_LEAF_CAPACITY = 128;
+
+  private final int leafCapacity;
+  private final ArrayList<Leaf> leaves = new ArrayList<>();
+  private int size;
+
+  PackedTable(int leafCapacity) {
+    Preconditions.checkArgument(leafCapacity >= 2, "leaf capacity must be at least 2: %s", leafCapacity);
+    this.leafCapacity = leafCapacity;
+  }
+
+  private static final class Leaf {
+    final byte[][] records;
+    int count;
+
+    Leaf(int capacity) {
+      records = new byte[capacity][];
+    }
+
+    byte[] first() {
+      return records[0];
+    }
+
+    /** Index of the record with {@code key}, or {@code -(insertion point) - 1}. */
+    int search(byte[] key) {
+      int lo = 0;
+      int hi = count - 1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        int c = PackedEntry.compareKey(records[mid], key);
+        if (c < 0) {
+          lo = mid + 1;
+        } else if (c > 0) {
+          hi = mid - 1;
+        } else {
+          return mid;
+        }
+      }
+      return -lo - 1;
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** The record for {@code key}, or null. */
+  byte[] get(byte[] key) {
+    if (leaves.isEmpty()) {
+      return null;
+    }
+    Leaf leaf = leaves.get(leafFor(key));
+    int i = leaf.search(key);
+    return i >= 0 ? leaf.records[i] : null;
+  }
+
+  /** Inserts {@code record}, or replaces the record with the same key. */
+  void put(byte[] key, byte[] record) {
+    if (leaves.isEmpty()) {
+      leaves.add(new Leaf(leafCapacity));
+    }
+    int li = leafFor(key);
+    Leaf leaf = leaves.get(li);
+    int i = leaf.search(key);
+    if (i >= 0) {
+      leaf.records[i] = record;
+      return;
+    }
+    insert(li, -i - 1, record);
+    size++;
+  }
+
+  private void insert(int li, int at, byte[] record) {
+    Leaf leaf = leaves.get(li);
+    if (leaf.count == leafCapacity) {
+      Leaf right = new Leaf(leafCapacity);
+      if (at == leafCapacity && li == leaves.size() - 1) {
+        // Appending past the last key (e.g. ascending inserts): start a new leaf and leave this one full.
+        right.records[0] = record;
+        right.count = 1;
+        leaves.add(right);
+        return;
+      }
+      int keep = leafCapacity / 2;
+      int moved = leafCapacity - keep;
+      System.arraycopy(leaf.records, keep, right.records, 0, moved);
+      java.util.Arrays.fill(leaf.records, keep, leafCapacity, null);
+      leaf.count = keep;
+      right.count = moved;
+      leaves.add(li + 1, right);
+      if (at > keep) {
+        leaf = right;
+        at -= keep;
+      }
+    }
+    System.arraycopy(leaf.records, at, leaf.records, at + 1, leaf.count - at);
+    leaf.records[at] = record;
+    leaf.count++;
+  }
+
+  /** Removes the record for {@code key}; returns whether there was one. */
+  boolean remove(byte[] key) {
+    if (leaves.isEmpty()) {
+      return false;
+    }
+    int li = leafFor(key);
+    Leaf leaf = leaves.get(li);
+    int i = leaf.search(key);
+    if (i < 0) {
+      return false;
+    }
+    System.arraycopy(leaf.records, i + 1, leaf.records, i, leaf.count - i - 1);
+    leaf.records[--leaf.count] = null;
+    size--;
+    if (leaf.count == 0) {
+      leaves.remove(li);
+    } else if (li + 1 < leaves.size() && leaf.count + leaves.get(li + 1).count <= leafCapacity / 2) {
+      mergeWithNext(li);
+    } else if (li > 0 && leaf.count + leaves.get(li - 1).count <= leafCapacity / 2) {
+      mergeWithNext(li - 1);
+    }
+    return true;
+  }
+
+  private void mergeWithNext(int li) {
+    Leaf left = leaves.get(li);
+    Leaf right = leaves.remove(li + 1);
+    System.arraycopy(right.records, 0, left.records, left.count, right.count);
+    left.count += right.count;
+  }
+
+  /**
+   * Visits records with keys in {@code [start, end)} in key order until {@code visitor} has seen
+   * {@code limit} of them; returns whether the range holds more after the last one visited.
+   *
+   * @param end exclusive upper bound, or null for none
+   */
+  boolean scan(byte[] start, byte[] end, int limit, Consumer<byte[]> visitor) {
+    if (leaves.isEmpty()) {
+      return false;
+    }
+    int li = leafFor(start);
+    int i = leaves.get(li).search(start);
+    if (i < 0) {
+      i = -i - 1;
+    }
+    int seen = 0;
+    for (; li < leaves.size(); li++, i = 0) {
+      Leaf leaf = leaves.get(li);
+      for (; i < leaf.count; i++) {
+        byte[] rec = leaf.records[i];
+        if (end != null && PackedEntry.compareKey(rec, end) >= 0) {
+          return false;
+        }
+        if (seen == limit) {
+          return true;
+        }
+        visitor.accept(rec);
+        seen++;
+      }
+    }
+    return false;
+  }
+
+  /** Visits every record in key order. */
+  void forEach(Consumer<byte[]> visitor) {
+    for (Leaf leaf : leaves) {
+      for (int i = 0; i < leaf.count; i++) {
+        visitor.accept(leaf.records[i]);
+      }
+    }
+  }
+
+  /** Appends a record whose key is greater than every key held (bulk load, e.g. from a snapshot). */
+  void append(byte[] key, byte[] record) {
+    if (!leaves.isEmpty()) {
+      Leaf last = leaves.get(leaves.size() - 1);
+      Preconditions.checkArgument(PackedEntry.compareKey(last.records[last.count - 1], key) < 0,
+          "keys out of order");
+    }
+    if (leaves.isEmpty()) {
+      leaves.add(new Leaf(leafCapacity));
+    }
+    int li = leaves.size() - 1;
+    insert(li, leaves.get(li).count, record);
+    size++;
+  }
+
+  /** The index of the last leaf whose first key is ≤ {@code key}, or 0 when there is none. */
+  private int leafFor(byte[] key) {
+    int lo = 0;
+    int hi = leaves.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (PackedEntry.compareKey(leaves.get(mid).first(), key) <= 0) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+}
