@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Coalesces concurrent gets of one shard that go to the same replica at the same read level into
@@ -47,6 +48,8 @@ final class GetBatcher {
 
   private final Reads channel;
   private final Map<Lane, Queue> lanes = new ConcurrentHashMap<>();
+  /** The newest map epoch a get has been routed with; lanes of older epochs are dropped. */
+  private final AtomicLong newestEpoch = new AtomicLong();
 
   GetBatcher(Reads channel) {
     this.channel = channel;
@@ -57,10 +60,21 @@ final class GetBatcher {
    * {@code minIndex} (0: any state).
    */
   CompletableFuture<Served> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
+    long newest = newestEpoch.get();
+    if (epoch > newest && newestEpoch.compareAndSet(newest, epoch)) {
+      // A new map: forget the lanes of older ones (a dropped lane finishes its in-flight request;
+      // a straggler routed with an old map just opens a lane again).
+      lanes.keySet().removeIf(l -> l.epoch < epoch);
+    }
     Lane lane = new Lane(node, linearizable, epoch);
     Pending p = new Pending(key, minIndex, new CompletableFuture<>());
     lanes.computeIfAbsent(lane, Queue::new).enqueue(p);
     return p.result;
+  }
+
+  /** How many lanes exist (for tests). */
+  int laneCount() {
+    return lanes.size();
   }
 
   private final class Queue extends Coalescer<Pending, GroupChannel.Reply> {

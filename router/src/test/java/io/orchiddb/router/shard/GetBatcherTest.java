@@ -115,6 +115,29 @@ class GetBatcherTest {
   }
 
   @Test
+  void aNewMapEpochDropsTheLanesOfOlderOnesAndTheirInFlightGetsStillComplete() {
+    var old = batcher.get("n1", true, 3, 0, key("a"));
+    batcher.get("n2", false, 3, 0, key("b"));
+    assertThat(batcher.laneCount()).isEqualTo(2);
+
+    var fresh = batcher.get("n1", true, 4, 0, key("c"));
+    assertThat(batcher.laneCount()).isEqualTo(1);
+    answer(0);
+    answer(2);
+    assertThat(value(old)).isEqualTo("v-a");
+    assertThat(value(fresh)).isEqualTo("v-c");
+
+    // A straggler routed with the old map still gets its own request (and lane) ...
+    var straggler = batcher.get("n1", true, 3, 0, key("d"));
+    assertThat(sent).hasSize(4);
+    answer(3);
+    assertThat(value(straggler)).isEqualTo("v-d");
+    // ... until the next map change.
+    batcher.get("n1", true, 5, 0, key("e"));
+    assertThat(batcher.laneCount()).isEqualTo(1);
+  }
+
+  @Test
   void aSharedStaleReadAsksForTheLargestSessionIndex() {
     batcher.get("n2", false, 1, 5, key("a"));
     batcher.get("n2", false, 1, 40, key("b"));
