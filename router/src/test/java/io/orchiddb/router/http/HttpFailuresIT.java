@@ -36,7 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (OUTCOME_UNKNOWN: "may or may not have been applied"). Raw sockets play the slow clients, with
  * a read timeout of 5× the idle timeout as the bound: a server that never closed would fail the
  * test with SocketTimeoutException instead of hanging it. The no-quorum test runs last: it stops
- * nodes of the class's cluster.
+ * nodes of the class's cluster. A strong read fails with NO_QUORUM only once the leader has
+ * noticed it lost its majority and stepped down (about two election timeouts, longer on a busy
+ * machine: once seen at 1.9 s after the second stop), so the router's request timeout is 5 s here;
+ * at 2 s the read's own deadline sometimes came first (an honest 504 DEADLINE_EXCEEDED, but not
+ * what this test is about).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,7 +58,7 @@ class HttpFailuresIT {
   void start() throws Exception {
     cluster = new DevCluster(dir, 3, 0, Map.of("shard-count", "1", "election-timeout-ms", "500"),
         Map.of("grpc-port", "0", "http-port", "0", "http-idle-timeout-ms", String.valueOf(IDLE_TIMEOUT_MS),
-            "request-timeout-ms", "2000"));
+            "request-timeout-ms", "5000"));
     port = cluster.router().httpPort();
   }
 
