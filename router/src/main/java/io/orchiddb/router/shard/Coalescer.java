@@ -13,8 +13,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>When a batch's reply arrives, the next batch goes out first and the batch's callers are
  * answered after: answering them writes their responses on the replying thread, and the
- * destination should not sit idle meanwhile. A batch whose sending throws fails like one whose
- * reply fails, so a bug in building a batch cannot leave the queue stuck.
+ * destination should not sit idle meanwhile. Failures are handled here, once for both uses: a
+ * batch whose sending throws fails like one whose reply fails (a bug in building a batch cannot
+ * leave the queue stuck), and a reply that cannot be answered from (it throws) fails the callers
+ * not yet answered, rather than leaving them waiting forever.
  *
  * <p>Thread-safe: the queue and the count are guarded by {@code this}; batches are sent and
  * answered outside the lock.
@@ -37,8 +39,11 @@ abstract class Coalescer<P, R> {
   /** Sends one batch. */
   abstract CompletableFuture<R> send(List<P> batch);
 
-  /** Answers a batch's callers from its reply, or with its failure (exactly one is non-null). */
-  abstract void answer(List<P> batch, R reply, Throwable failure);
+  /** Answers a batch's callers from its reply; may throw when the reply does not fit the batch. */
+  abstract void answer(List<P> batch, R reply);
+
+  /** The future through which {@code item}'s caller is answered. */
+  abstract CompletableFuture<?> caller(P item);
 
   final void enqueue(P item) {
     synchronized (this) {
@@ -72,7 +77,16 @@ abstract class Coalescer<P, R> {
           inFlight--;
         }
         pump();
-        answer(batch, failure == null ? r : null, failure);
+        if (failure == null) {
+          try {
+            answer(batch, r);
+            return;
+          } catch (RuntimeException e) {
+            failure = e;
+          }
+        }
+        Throwable cause = failure;
+        batch.forEach(p -> caller(p).completeExceptionally(cause));
       });
     }
   }

@@ -1,10 +1,10 @@
 package io.orchiddb.router.shard;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.orchiddb.node.raft.ShardCodec;
 import io.orchiddb.proto.raft.GetQuery;
 import io.orchiddb.proto.raft.MultiGetQuery;
+import io.orchiddb.proto.raft.MultiGetResult;
 import io.orchiddb.proto.raft.ShardRead;
 import io.orchiddb.proto.raft.ShardReadResult;
 import java.util.ArrayDeque;
@@ -117,33 +117,26 @@ final class GetBatcher {
     }
 
     @Override
-    void answer(List<Pending> batch, GroupChannel.Reply reply, Throwable failure) {
-      if (failure != null) {
-        batch.forEach(p -> p.result.completeExceptionally(failure));
-        return;
-      }
-      try {
-        complete(batch, ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
-      } catch (InvalidProtocolBufferException | RuntimeException e) {
-        IllegalStateException bad = new IllegalStateException(
-            "replica " + reply.servedBy() + " sent a malformed reply: " + e.getMessage(), e);
-        batch.forEach(p -> p.result.completeExceptionally(bad));
-      }
+    CompletableFuture<?> caller(Pending item) {
+      return item.result;
     }
 
-    private void complete(List<Pending> batch, ShardReadResult result, String servedBy) {
+    @Override
+    void answer(List<Pending> batch, GroupChannel.Reply reply) {
+      Served whole = Served.of(reply);
       if (batch.size() == 1) {
-        batch.get(0).result.complete(new Served(result, servedBy));
+        batch.get(0).result.complete(whole);
         return;
       }
-      if (result.getMultiGet().getResultsCount() != batch.size()) {
-        throw new IllegalStateException("asked for " + batch.size() + " keys, got "
-            + result.getMultiGet().getResultsCount() + " results");
+      MultiGetResult multi = whole.result().getMultiGet();
+      if (multi.getResultsCount() != batch.size()) {
+        throw new IllegalStateException("replica " + reply.servedBy() + " sent a malformed reply: asked for "
+            + batch.size() + " keys, got " + multi.getResultsCount() + " results");
       }
       for (int i = 0; i < batch.size(); i++) {
-        ShardReadResult one = ShardReadResult.newBuilder().setAppliedIndex(result.getAppliedIndex())
-            .setGet(result.getMultiGet().getResults(i)).build();
-        batch.get(i).result.complete(new Served(one, servedBy));
+        ShardReadResult one = ShardReadResult.newBuilder().setAppliedIndex(whole.result().getAppliedIndex())
+            .setGet(multi.getResults(i)).build();
+        batch.get(i).result.complete(new Served(one, whole.servedBy()));
       }
     }
   }

@@ -165,13 +165,7 @@ public final class KvRouter implements Closeable {
     byte[] bytes = query.toByteArray();
     Attempt attempt = (node, linearizable, minIndex) -> (linearizable
         ? channel.readLinearizable(bytes, node) : channel.readStale(bytes, minIndex, node))
-        .thenApply(reply -> {
-          try {
-            return new Served(ShardReadResult.parseFrom(reply.bytes()), reply.servedBy());
-          } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("shard " + shard.getId() + " sent a malformed reply", e);
-          }
-        });
+        .thenApply(Served::of);
     return read(shard, channel.leaderHint(), attempt, consistency, session, deadline);
   }
 

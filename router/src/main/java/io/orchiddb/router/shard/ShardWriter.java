@@ -95,11 +95,12 @@ final class ShardWriter extends Coalescer<ShardWriter.Pending, ShardWriteResult>
   }
 
   @Override
-  void answer(List<Pending> batch, ShardWriteResult result, Throwable failure) {
-    if (failure != null) {
-      batch.forEach(p -> p.result.completeExceptionally(failure));
-      return;
-    }
+  CompletableFuture<?> caller(Pending item) {
+    return item.result;
+  }
+
+  @Override
+  void answer(List<Pending> batch, ShardWriteResult result) {
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).result.complete(new Applied(result.getIndex(), result.getTxns(i)));
     }

@@ -117,6 +117,24 @@ class ShardWriterTest {
   }
 
   @Test
+  void aReplyThatDoesNotFitTheEntryFailsItsCallersInsteadOfLeavingThemWaiting() {
+    ShardWriter w = writer(1 << 20);
+    CompletableFuture<ShardWriter.Applied> first = w.submit(txn("first", 1));
+    CompletableFuture<ShardWriter.Applied> b = w.submit(txn("b", 1));
+    CompletableFuture<ShardWriter.Applied> c = w.submit(txn("c", 1));
+    reply(0, 4);
+    assertThat(first.join().index()).isEqualTo(4);
+    // The entry carried b and c; the reply has a result for b only.
+    replies.get(1).complete(ShardWriteResult.newBuilder().setIndex(5)
+        .addTxns(TxnResult.newBuilder().setCommitted(true)).build());
+    assertThat(b.join().index()).isEqualTo(5);
+    assertThat(c).isCompletedExceptionally();
+    CompletableFuture<ShardWriter.Applied> d = w.submit(txn("d", 1));
+    reply(2, 6);
+    assertThat(d.join().index()).isEqualTo(6);
+  }
+
+  @Test
   void aProposalThatCannotBeBuiltFailsItsCallersAndDoesNotStickTheQueue() {
     ShardInfo shard = ShardInfo.newBuilder().setId(0).setEpoch(7).build();
     int[] routes = {0};
