@@ -186,6 +186,11 @@ class RecoveryIT {
       c.start(lagger);
       TestCluster.await(lagger + " catches up", TestCluster.TIMEOUT,
           () -> c.status(lagger, shard).appliedIndex() >= lastVersion);
+      // One more write, so the lagger's log holds an entry after the snapshot it installed: when
+      // that snapshot covered the leader's whole log, the lagger's log is empty (start index -1).
+      long after = c.putMany("after-", 1, utf8("a")).values().iterator().next();
+      TestCluster.await(lagger + " applies a write after the snapshot", TestCluster.TIMEOUT,
+          () -> c.status(lagger, shard).appliedIndex() >= after);
       OrchidNode.GroupStatus s = c.status(lagger, shard);
       // It got there by a snapshot from the leader: its own log starts after the gap.
       assertThat(s.snapshotIndex()).isGreaterThan(laggerApplied);
