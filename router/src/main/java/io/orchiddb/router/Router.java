@@ -16,12 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
  * A running router: the shard map cache, the request router, the gRPC server (the public API,
  * plus the standard health service and server reflection so grpcurl and load balancers work) and
  * the HTTP gateway (the same API as JSON, over the same {@link KvRouter}). Wiring only.
+ *
+ * <p>One monotonic clock for the whole router: a deadline computed by {@link KvRouter} is compared
+ * by {@link ClusterMapCache}, so both (and {@link StatusCollector}) get the same {@code nanoClock}.
  */
 public final class Router implements Closeable {
   /** Room for message framing beyond the request byte limit before gRPC itself refuses. */
@@ -34,13 +38,15 @@ public final class Router implements Closeable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
   private final HttpGateway http;
+  private final LongSupplier nanoClock;
 
-  private Router(RouterConfig config, RandomGenerator random) throws IOException {
+  private Router(RouterConfig config, RandomGenerator random, LongSupplier nanoClock) throws IOException {
+    this.nanoClock = nanoClock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
-    this.maps = new ClusterMapCache(config, scheduler, blocking);
-    this.router = new KvRouter(config, maps, random);
-    StatusCollector status = new StatusCollector(maps);
+    this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock);
+    this.router = new KvRouter(config, maps, random, nanoClock);
+    StatusCollector status = new StatusCollector(maps, nanoClock);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
         // Handlers never block (every call returns a future), so they run on the transport's
@@ -65,17 +71,18 @@ public final class Router implements Closeable {
   }
 
   public static Router start(RouterConfig config) throws IOException {
-    return new Router(config, RandomGenerator.getDefault());
+    return start(config, RandomGenerator.getDefault());
   }
 
+  /** A router on the real monotonic clock: the one place the router reads {@link System#nanoTime()}. */
   public static Router start(RouterConfig config, RandomGenerator random) throws IOException {
-    return new Router(config, random);
+    return new Router(config, random, System::nanoTime);
   }
 
   /** Waits until the router has read the cluster map (the cluster is up and bootstrapped). */
   public void awaitReady(java.time.Duration timeout) throws IOException {
     try {
-      maps.mapBy(System.nanoTime() + timeout.toNanos()).get();
+      maps.mapBy(nanoClock.getAsLong() + timeout.toNanos()).get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException("the cluster did not become ready within " + timeout + ": "
           + e.getCause().getMessage(), e.getCause());

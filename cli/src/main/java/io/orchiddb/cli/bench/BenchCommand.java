@@ -6,11 +6,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.LongSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,6 +38,11 @@ import picocli.CommandLine.Spec;
         "  orchiddb bench mixed --read-percent 90 --rate 2000 --concurrency 256",
         "  orchiddb bench put --target etcd --endpoints http://127.0.0.1:2379"})
 public final class BenchCommand implements Callable<Integer> {
+  /** Monotonic nanoseconds: phases, rates and latencies. */
+  private final LongSupplier nanoClock;
+  /** Wall time: only the run's start, as stored in the {@code --json} line. */
+  private final InstantSource wallClock;
+
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "WORKLOAD", description = "put, get or mixed.")
@@ -106,6 +113,16 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "TEXT", description = "Free text stored with the run in --json (e.g. the machine's state).")
   String label;
 
+  /** The command on the real clocks (picocli makes it this way). */
+  public BenchCommand() {
+    this(System::nanoTime, InstantSource.system());
+  }
+
+  BenchCommand(LongSupplier nanoClock, InstantSource wallClock) {
+    this.nanoClock = nanoClock;
+    this.wallClock = wallClock;
+  }
+
   /** Checks the flags and builds the run's config; the message names the flag at fault. */
   BenchConfig toConfig() {
     BenchConfig.Target t = parseEnum(BenchConfig.Target.class, "--target", target, "orchiddb or etcd");
@@ -162,7 +179,7 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     PrintStream progress = System.err;
-    Instant started = Instant.now();
+    Instant started = wallClock.instant();
     progress.println("orchiddb bench: " + config.workload().name().toLowerCase(Locale.ROOT) + " against "
         + config.target().name().toLowerCase(Locale.ROOT) + " " + String.join(",", config.endpoints())
         + ", seed " + config.seed() + " (rerun with --seed " + config.seed() + ")");
@@ -176,9 +193,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     try (Driver driver = opened) {
       if (config.prefill()) {
-        Prefill.run(driver, config, LoadRun.value(config.seed(), config.valueBytes()), System::nanoTime, progress);
+        Prefill.run(driver, config, LoadRun.value(config.seed(), config.valueBytes()), nanoClock, progress);
       }
-      Results results = new LoadRun(config, driver, System::nanoTime, progress).run();
+      Results results = new LoadRun(config, driver, nanoClock, progress).run();
       System.out.print(Report.text(config, results));
       System.out.flush();
       if (config.json() != null) {

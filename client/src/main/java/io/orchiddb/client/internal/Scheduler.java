@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * waiting (a fake advances its clock by each delay and runs the task at once).
  */
 public interface Scheduler {
-  /** Monotonic time in nanoseconds, as {@link System#nanoTime()}. */
+  /** Monotonic time in nanoseconds, as {@link System#nanoTime()}; still readable after {@link #close()}. */
   long nanoTime();
 
   /**

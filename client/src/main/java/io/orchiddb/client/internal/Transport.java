@@ -192,10 +192,11 @@ public final class Transport implements AutoCloseable {
     }
     scheduler.close();
     routers.forEach(router -> router.channel().shutdown());
-    long waitUntilNanos = System.nanoTime() + CLOSE_WAIT.toNanos();
+    // The scheduler's clock still reads after close(): only its tasks stop.
+    long waitUntilNanos = scheduler.nanoTime() + CLOSE_WAIT.toNanos();
     try {
       for (Router router : routers) {
-        router.channel().awaitTermination(waitUntilNanos - System.nanoTime(), NANOSECONDS);
+        router.channel().awaitTermination(waitUntilNanos - scheduler.nanoTime(), NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

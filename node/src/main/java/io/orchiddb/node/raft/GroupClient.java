@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -31,6 +32,9 @@ import org.apache.ratis.util.TimeDuration;
  * expects a single numbering: mixing the two kinds on one client to the same node leaves a request
  * unprocessed until its timeout resets the stream (seen as 5 s stalls in ClusterIT, and as failed
  * reads and writes in EpochIT).
+ *
+ * <p>The read retries keep time on {@code nanoClock} ({@code System::nanoTime} unless a test
+ * injects one through the package-private constructor).
  */
 public final class GroupClient implements Closeable {
   private static final long RETRY_SLEEP_MS = 100;
@@ -42,9 +46,16 @@ public final class GroupClient implements Closeable {
   /** Reads aimed at a named node ({@link #readOn}, {@link #readStale}). */
   private final RaftClient nodeClient;
   private final Duration timeout;
+  private final LongSupplier nanoClock;
 
   public GroupClient(RaftGroup group, RaftProperties serverProperties, Duration timeout) {
+    this(group, serverProperties, timeout, System::nanoTime);
+  }
+
+  /** @param nanoClock monotonic nanoseconds, for the read retries' deadline */
+  GroupClient(RaftGroup group, RaftProperties serverProperties, Duration timeout, LongSupplier nanoClock) {
     this.timeout = timeout;
+    this.nanoClock = nanoClock;
     RaftProperties p = new RaftProperties(serverProperties);
     RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(timeout.toMillis(), TimeUnit.MILLISECONDS));
     // Bounded: the default retries forever. Enough attempts to ride out an election or two.
@@ -62,12 +73,12 @@ public final class GroupClient implements Closeable {
 
   /** A linearizable read (ReadIndex on the leader). */
   public CompletableFuture<byte[]> read(byte[] query) {
-    return retryRead(() -> client.async().sendReadOnly(message(query)));
+    return retryRead(() -> unwrap(client.async().sendReadOnly(message(query))));
   }
 
   /** A linearizable read served by {@code node}, which may be a follower (ReadIndex from it). */
   public CompletableFuture<byte[]> readOn(byte[] query, String node) {
-    return retryRead(() -> nodeClient.async().sendReadOnly(message(query), RaftPeerId.valueOf(node)));
+    return retryRead(() -> unwrap(nodeClient.async().sendReadOnly(message(query), RaftPeerId.valueOf(node))));
   }
 
   /**
@@ -76,7 +87,8 @@ public final class GroupClient implements Closeable {
    * the timeout) while the node is behind.
    */
   public CompletableFuture<byte[]> readStale(byte[] query, long minIndex, String node) {
-    return retryRead(() -> nodeClient.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node)));
+    return retryRead(() ->
+        unwrap(nodeClient.async().sendStaleRead(message(query), minIndex, RaftPeerId.valueOf(node))));
   }
 
   /**
@@ -84,24 +96,25 @@ public final class GroupClient implements Closeable {
    * election or restart, a replica still behind the requested index, a transient connection
    * error. A refusal is final: a bad request ({@link RefusedException}) or one routed with an old
    * shard map ({@link StaleEpochException}; the caller must refresh its map, not repeat the read).
+   * Package-private so tests can script the attempts ({@code send} makes one, already unwrapped).
    */
-  private CompletableFuture<byte[]> retryRead(Supplier<CompletableFuture<RaftClientReply>> send) {
-    long deadline = System.nanoTime() + timeout.toNanos();
+  CompletableFuture<byte[]> retryRead(Supplier<CompletableFuture<byte[]>> send) {
+    long deadline = nanoClock.getAsLong() + timeout.toNanos();
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     attemptRead(send, deadline, READ_RETRY_FIRST_MS, result);
     return result;
   }
 
-  private void attemptRead(Supplier<CompletableFuture<RaftClientReply>> send, long deadline,
+  private void attemptRead(Supplier<CompletableFuture<byte[]>> send, long deadline,
       long backoffMs, CompletableFuture<byte[]> result) {
-    unwrap(send.get()).whenComplete((bytes, failure) -> {
+    send.get().whenComplete((bytes, failure) -> {
       if (failure == null) {
         result.complete(bytes);
         return;
       }
       Throwable cause = rootCause(failure);
       boolean refused = cause instanceof RefusedException || cause instanceof StaleEpochException;
-      if (refused || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+      if (refused || nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > deadline) {
         result.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
         return;
       }

@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.apache.ratis.protocol.RaftGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The meta group's id and members follow from the peer list and cluster name the same way
  * every node computes them ({@link ClusterLayout}), so a router needs only the node list to start.
+ *
+ * <p>Deadlines ({@link #mapBy}) are on {@code nanoClock}, the router's one monotonic clock, which
+ * {@link KvRouter} and {@link StatusCollector} share.
  */
 public final class ClusterMapCache implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterMapCache.class);
@@ -40,6 +44,7 @@ public final class ClusterMapCache implements Closeable {
 
   private final RouterConfig config;
   private final Executor blocking;
+  private final LongSupplier nanoClock;
   private final GroupChannel meta;
   private final List<String> metaReplicas;
   private final Map<String, GroupChannel> channels = new ConcurrentHashMap<>();
@@ -47,9 +52,12 @@ public final class ClusterMapCache implements Closeable {
   private CompletableFuture<ShardMap> inFlight;
   private ScheduledFuture<?> timer;
 
-  public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking) {
+  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}); deadlines given to this cache are on it */
+  public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking,
+      LongSupplier nanoClock) {
     this.config = config;
     this.blocking = blocking;
+    this.nanoClock = nanoClock;
     List<Member> members = new ArrayList<>();
     config.peers().forEach((id, address) ->
         members.add(Member.newBuilder().setId(id).setAddress(address.toString()).build()));
@@ -70,7 +78,8 @@ public final class ClusterMapCache implements Closeable {
 
   /**
    * The current map, or, while there is none yet (cluster starting), the first one read before
-   * {@code deadlineNanos}; fails with NO_QUORUM when none could be read by then.
+   * {@code deadlineNanos} (on this cache's {@code nanoClock}); fails with NO_QUORUM when none could
+   * be read by then.
    */
   public CompletableFuture<ShardMap> mapBy(long deadlineNanos) {
     ShardMap map = current;
@@ -81,7 +90,7 @@ public final class ClusterMapCache implements Closeable {
       if (failure == null) {
         return CompletableFuture.completedFuture(m);
       }
-      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIRST_MAP_RETRY_MS) >= deadlineNanos) {
+      if (nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(FIRST_MAP_RETRY_MS) >= deadlineNanos) {
         return CompletableFuture.<ShardMap>failedFuture(new RouterException(RouterException.Reason.NO_QUORUM,
             "the cluster map is not available yet: " + Failures.describe(failure)));
       }
@@ -97,13 +106,13 @@ public final class ClusterMapCache implements Closeable {
       return inFlight;
     }
     byte[] query = MetaRead.newBuilder().setGetClusterMap(GetClusterMap.getDefaultInstance()).build().toByteArray();
-    long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+    long deadline = nanoClock.getAsLong() + config.requestTimeout().toNanos();
     String hint = meta.leaderHint();
     List<String> order = new ArrayList<>(metaReplicas);
     if (hint != null && order.remove(hint)) {
       order.add(0, hint);
     }
-    CompletableFuture<ShardMap> f = ReadFailover.read(order, deadline,
+    CompletableFuture<ShardMap> f = ReadFailover.read(order, deadline, nanoClock,
         node -> meta.readLinearizable(query, node), e -> false)
         .thenApply(reply -> {
           try {

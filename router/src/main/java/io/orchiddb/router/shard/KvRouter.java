@@ -46,6 +46,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -67,6 +68,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Failures are classified once, in {@link Failures}: a write that may have been applied is
  * reported as OUTCOME_UNKNOWN, never as failed.
+ *
+ * <p>Deadlines are nanoseconds on {@code nanoClock}, the one monotonic clock this router shares
+ * with its {@link ClusterMapCache} (which compares them in {@link ClusterMapCache#mapBy}).
  */
 public final class KvRouter implements Closeable {
   static final int SCAN_LIMIT_DEFAULT = 100;
@@ -76,12 +80,15 @@ public final class KvRouter implements Closeable {
   private final RouterConfig config;
   private final ClusterMapCache maps;
   private final RandomGenerator random;
+  private final LongSupplier nanoClock;
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
 
-  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
+  /** @param nanoClock the clock {@code maps} was built with ({@code System::nanoTime} in production) */
+  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random, LongSupplier nanoClock) {
     this.config = config;
     this.maps = maps;
     this.random = random;
+    this.nanoClock = nanoClock;
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -188,7 +195,7 @@ public final class KvRouter implements Closeable {
         onNode = node -> attempt.on(node, true, 0);
       }
     }
-    return ReadFailover.read(order, deadline, onNode, Failures::isFinal).handle((served, failure) -> {
+    return ReadFailover.read(order, deadline, nanoClock, onNode, Failures::isFinal).handle((served, failure) -> {
       if (failure != null) {
         throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())
             : Failures.classify(failure, false, shard.getId());
@@ -274,7 +281,7 @@ public final class KvRouter implements Closeable {
             return CompletableFuture.<Void>completedFuture(null);
           }
           Throwable cause = Failures.unwrap(failure);
-          if (Failures.isStaleRoute(cause) && attempt < ROUTE_ATTEMPTS_MAX && System.nanoTime() < deadline) {
+          if (Failures.isStaleRoute(cause) && attempt < ROUTE_ATTEMPTS_MAX && nanoClock.getAsLong() < deadline) {
             return maps.refresh().handle((m, x) -> null)
                 .thenCompose(x -> batchPart(part, ops, results, seen, deadline, attempt + 1));
           }
@@ -314,7 +321,7 @@ public final class KvRouter implements Closeable {
   private CompletableFuture<Written> submit(ShardMap map, int shardId, WriteTxn txn, long deadline) {
     ShardWriter writer = writers.computeIfAbsent(shardId, id ->
         new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send));
-    long remainingNanos = deadline - System.nanoTime();
+    long remainingNanos = deadline - nanoClock.getAsLong();
     return writer.submit(txn).orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
         .handle((r, failure) -> {
           if (failure != null) {
@@ -360,7 +367,7 @@ public final class KvRouter implements Closeable {
       if (failure == null) {
         return CompletableFuture.completedFuture(value);
       }
-      if (Failures.isStaleRoute(failure) && attempt < ROUTE_ATTEMPTS_MAX && System.nanoTime() < deadline) {
+      if (Failures.isStaleRoute(failure) && attempt < ROUTE_ATTEMPTS_MAX && nanoClock.getAsLong() < deadline) {
         return maps.refresh().handle((m, e) -> null).thenCompose(ignored -> routed(deadline, call, attempt + 1));
       }
       Throwable cause = Failures.unwrap(failure);
@@ -409,7 +416,7 @@ public final class KvRouter implements Closeable {
 
   private long deadline(Duration timeout) {
     Duration t = timeout == null || timeout.compareTo(config.requestTimeout()) > 0 ? config.requestTimeout() : timeout;
-    return System.nanoTime() + t.toNanos();
+    return nanoClock.getAsLong() + t.toNanos();
   }
 
   static KeyValue toApi(KeyEntry e, boolean keysOnly) {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Builds the cluster status: the map, and for every shard each replica's role and indexes as
@@ -23,13 +24,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StatusCollector {
   private final ClusterMapCache maps;
+  private final LongSupplier nanoClock;
 
-  public StatusCollector(ClusterMapCache maps) {
+  /** @param nanoClock the clock {@code maps} was built with: deadlines given to it are on that clock */
+  public StatusCollector(ClusterMapCache maps, LongSupplier nanoClock) {
     this.maps = maps;
+    this.nanoClock = nanoClock;
   }
 
   public CompletableFuture<StatusResponse> status(Duration timeout) {
-    return maps.mapBy(System.nanoTime() + timeout.toNanos()).thenCompose(map -> collect(map, timeout));
+    return maps.mapBy(nanoClock.getAsLong() + timeout.toNanos()).thenCompose(map -> collect(map, timeout));
   }
 
   private CompletableFuture<StatusResponse> collect(ShardMap map, Duration timeout) {
