@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * What the nemeses do to a running {@link OrchidCluster}, each as one blocking call: kill a
@@ -32,10 +33,13 @@ public final class ClusterControl {
 
   private final OrchidCluster cluster;
   private final DockerClient docker;
+  private final LongSupplier nanoClock;
 
-  public ClusterControl(OrchidCluster cluster) {
+  /** @param nanoClock monotonic nanoseconds, for the waits on the container engine */
+  public ClusterControl(OrchidCluster cluster, LongSupplier nanoClock) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
     this.docker = cluster.router().getDockerClient();
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
   public OrchidCluster cluster() {
@@ -150,9 +154,9 @@ public final class ClusterControl {
   }
 
   private void awaitRunning(String container, boolean running) {
-    long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+    long deadline = nanoClock.getAsLong() + COMMAND_TIMEOUT.toNanos();
     while (Boolean.TRUE.equals(inspect(container).getState().getRunning()) != running) {
-      if (System.nanoTime() > deadline) {
+      if (nanoClock.getAsLong() > deadline) {
         throw new IllegalStateException("container " + container + " did not become " + (running ? "running" : "stopped")
             + " within " + COMMAND_TIMEOUT.toSeconds() + " s");
       }

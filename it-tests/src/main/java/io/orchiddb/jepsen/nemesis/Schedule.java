@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -83,7 +82,7 @@ public record Schedule(long seed, List<Step> steps) {
     List<String> free = new ArrayList<>(nodes);
     free.removeAll(taken);
     List<String> shuffled = new ArrayList<>(nodes);
-    java.util.Collections.shuffle(shuffled, new Random(random.nextLong()));
+    shuffle(shuffled, random);
     return switch (kind) {
       case KILL -> new Fault.KillNode(free.get(random.nextInt(free.size())));
       case PAUSE -> new Fault.PauseNode(free.get(random.nextInt(free.size())));
@@ -98,6 +97,16 @@ public record Schedule(long seed, List<Step> steps) {
         yield Fault.Partition.bridge(shuffled.subList(0, left), shuffled.get(left), shuffled.subList(left + 1, nodes.size()));
       }
     };
+  }
+
+  /**
+   * Fisher-Yates on the schedule's own generator (Java 17's {@code Collections.shuffle} takes only
+   * a {@code java.util.Random}), so the plan stays a function of the seed alone.
+   */
+  private static void shuffle(List<String> list, SplittableRandom random) {
+    for (int i = list.size() - 1; i > 0; i--) {
+      java.util.Collections.swap(list, i, random.nextInt(i + 1));
+    }
   }
 
   /** The number of faults the plan injects. */

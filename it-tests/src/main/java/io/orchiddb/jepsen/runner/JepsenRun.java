@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -35,6 +36,9 @@ import java.util.function.Predicate;
  * completion, one JSON object per line, in real-time order), {@code nemesis.log} (the faults'
  * timeline on the history's clock, with the seed), {@code verdict.txt} (each checker's verdict and,
  * when one fails, its details such as the smallest failing window), and {@code logs/<container>.log}.
+ *
+ * <p>The one place the harness reads the real clock: everything below keeps time on
+ * {@code nanoClock}.
  */
 public final class JepsenRun {
   private static final Duration RECOVERY_PATIENCE = Duration.ofSeconds(120);
@@ -63,17 +67,18 @@ public final class JepsenRun {
       cluster.withNodeSetting("java-opts", nodeJavaOpts); // e.g. Ratis log levels for a post-mortem
     }
     List<String> harnessErrors = new ArrayList<>();
-    History history = new History();
+    LongSupplier nanoClock = System::nanoTime;
+    History history = new History(nanoClock);
     Nemesis nemesis = null;
     MixedWorkload workload = null;
     try {
       cluster.start();
-      ClusterControl control = new ClusterControl(cluster);
+      ClusterControl control = new ClusterControl(cluster, nanoClock);
       Schedule schedule = Schedule.generate(config.seed(), control.nodeIds(), config.faults(), config.duration());
-      History started = new History(); // its clock starts now, with the workload
+      History started = new History(nanoClock); // its clock starts now, with the workload
       history = started;
       nemesis = new Nemesis(control, schedule, started::nanosSinceStart); // the nemesis keeps time on it too
-      workload = new MixedWorkload(cluster.grpcEndpoint(), history, config.workload(), config.seed());
+      workload = new MixedWorkload(cluster.grpcEndpoint(), history, config.workload(), config.seed(), nanoClock);
       nemesis.start();
       workload.run(config.duration());
       nemesis.stop();

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The client side of a run: {@code workers} threads, each with its own {@link OrchidClient} (its
@@ -48,6 +49,9 @@ import java.util.concurrent.locks.LockSupport;
  * may have been applied (timeout, connection lost) — as the SDK's exceptions promise, which is
  * part of what the checkers test. After an INFO the worker continues as a new process
  * ({@code process + workers}), since its old operation may still take effect at any time.
+ *
+ * <p>The run's end and the final read's patience are measured on {@code nanoClock}, the harness's
+ * monotonic clock.
  */
 public final class MixedWorkload {
   /** Knobs of the workload. */
@@ -68,21 +72,24 @@ public final class MixedWorkload {
   private final History history;
   private final Config config;
   private final long seed;
+  private final LongSupplier nanoClock;
   private final AtomicLong uniqueValues = new AtomicLong();
   private final AtomicLong registerOps = new AtomicLong();
   private final LongAdder unexpectedErrors = new LongAdder();
   private volatile String firstUnexpected;
 
-  public MixedWorkload(String endpoint, History history, Config config, long seed) {
+  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime} in a real run) */
+  public MixedWorkload(String endpoint, History history, Config config, long seed, LongSupplier nanoClock) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.history = Objects.requireNonNull(history, "history");
     this.config = Objects.requireNonNull(config, "config");
     this.seed = seed;
+    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
   /** Runs the workers until {@code duration} has passed; returns when all have stopped. */
   public void run(Duration duration) throws InterruptedException {
-    long end = System.nanoTime() + duration.toNanos();
+    long end = nanoClock.getAsLong() + duration.toNanos();
     Thread[] threads = new Thread[config.workers()];
     for (int slot = 0; slot < threads.length; slot++) {
       int s = slot;
@@ -103,7 +110,7 @@ public final class MixedWorkload {
     Map<String, Long> lastSeen = new HashMap<>();
     int process = slot;
     try (OrchidClient client = client()) {
-      while (System.nanoTime() < end) {
+      while (nanoClock.getAsLong() < end) {
         int dice = random.nextInt(100);
         OpType outcome;
         if (dice < 45) {
@@ -226,9 +233,9 @@ public final class MixedWorkload {
    * runs out (a scan that fails part way is a FAIL and is tried again from the start).
    */
   public boolean readSet(int process, Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
+    long deadline = nanoClock.getAsLong() + patience.toNanos();
     try (OrchidClient client = client()) {
-      while (System.nanoTime() < deadline) {
+      while (nanoClock.getAsLong() < deadline) {
         Op invoke = history.invoke(process, Fn.READ_ALL, Keys.SET, null, null);
         try {
           Set<Long> elements = new TreeSet<>();
