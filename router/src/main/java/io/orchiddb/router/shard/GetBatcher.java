@@ -72,6 +72,15 @@ final class GetBatcher {
     return p.result;
   }
 
+  /**
+   * Whether stale gets to {@code node} with the map of {@code epoch} already have a full request
+   * waiting, so that one more would wait for a later request.
+   */
+  boolean crowded(String node, long epoch) {
+    Queue q = lanes.get(new Lane(node, false, epoch));
+    return q != null && q.queued() >= ShardCodec.MULTI_GET_KEYS_MAX;
+  }
+
   /** How many lanes exist (for tests). */
   int laneCount() {
     return lanes.size();

@@ -61,7 +61,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Reads: STRONG goes to the leader (or any replica, which asks the leader) as a linearizable
  * ReadIndex read; SESSION goes to any replica that has applied the session token's index for the
- * shard; EVENTUAL to any replica. Replicas are tried in turn until the deadline.
+ * shard; EVENTUAL to any replica: for both, this router's chosen replica of the shard first
+ * ({@link StaleReadTarget}). Replicas are tried in turn until the deadline.
  *
  * <p>A shard refusing a request routed with an old map (stale epoch) makes the router re-read the
  * map and route the request again, a bounded number of times.
@@ -82,6 +83,7 @@ public final class KvRouter implements Closeable {
   private final RandomGenerator random;
   private final LongSupplier nanoClock;
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
+  private final Map<Integer, StaleReadTarget> staleTargets = new ConcurrentHashMap<>();
 
   /** @param nanoClock the clock {@code maps} was built with ({@code System::nanoTime} in production) */
   public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random, LongSupplier nanoClock) {
@@ -102,7 +104,7 @@ public final class KvRouter implements Closeable {
       // Through the channel's GetBatcher: concurrent gets to one replica share a request.
       Attempt attempt = (node, linearizable, minIndex) -> channel.gets()
           .get(node, linearizable, shard.getEpoch(), minIndex, req.getKey());
-      return read(shard, channel.leaderHint(), attempt, req.getConsistency(), req.getSession(), deadline)
+      return read(shard, channel, attempt, req.getConsistency(), req.getSession(), deadline)
           .thenApply(r -> {
             GetResponse.Builder b = GetResponse.newBuilder()
                 .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy()).setAppliedIndex(r.result().getAppliedIndex()))
@@ -173,22 +175,30 @@ public final class KvRouter implements Closeable {
     Attempt attempt = (node, linearizable, minIndex) -> (linearizable
         ? channel.readLinearizable(bytes, node) : channel.readStale(bytes, minIndex, node))
         .thenApply(Served::of);
-    return read(shard, channel.leaderHint(), attempt, consistency, session, deadline);
+    return read(shard, channel, attempt, consistency, session, deadline);
   }
 
   /** Picks the replicas to try, in order, for the read level, and fails over between them. */
-  private CompletableFuture<Served> read(ShardInfo shard, String leaderHint, Attempt attempt,
+  private CompletableFuture<Served> read(ShardInfo shard, GroupChannel channel, Attempt attempt,
       Consistency consistency, SessionToken session, long deadline) {
-    List<String> order = new ArrayList<>(shard.getReplicasList());
+    List<String> replicas = shard.getReplicasList();
+    List<String> order;
     Function<String, CompletableFuture<Served>> onNode;
     switch (consistency) {
       case SESSION, EVENTUAL -> {
-        // Spread stale reads over the replicas.
-        java.util.Collections.rotate(order, random.nextInt(order.size()));
+        // This router's chosen replica of the shard first, so that concurrent gets share requests.
+        StaleReadTarget target = staleTargets.computeIfAbsent(shard.getId(), id -> new StaleReadTarget(random));
+        order = target.order(replicas, node -> channel.gets().crowded(node, shard.getEpoch()));
         long minIndex = consistency == Consistency.SESSION ? Sessions.indexFor(session, shard.getId()) : 0;
-        onNode = node -> attempt.on(node, false, minIndex);
+        onNode = node -> attempt.on(node, false, minIndex).whenComplete((served, failure) -> {
+          if (failure != null) {
+            target.failed(node, replicas);
+          }
+        });
       }
       default -> {
+        order = new ArrayList<>(replicas);
+        String leaderHint = channel.leaderHint();
         if (leaderHint != null && order.remove(leaderHint)) {
           order.add(0, leaderHint);
         }

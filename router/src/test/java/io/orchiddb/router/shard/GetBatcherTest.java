@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * a plain get; gets arriving while a request to the same replica is in flight go out together as
  * one multi-get, and each caller gets its own key's entry; lanes (replica, read level, epoch) never
  * share a request; a shared stale read asks for the largest session index among its gets; a
- * failed request fails exactly its own gets; a batch never exceeds the multi-get limit.
+ * failed request fails exactly its own gets; a batch never exceeds the multi-get limit; a stale
+ * lane counts as crowded exactly while a full batch waits in it.
  */
 class GetBatcherTest {
   private record Sent(ShardRead read, boolean linearizable, long minIndex, String node,
@@ -198,5 +199,21 @@ class GetBatcherTest {
     for (int i = 0; i < queued.size(); i++) {
       assertThat(value(queued.get(i))).isEqualTo("v-k" + i);
     }
+  }
+
+  @Test
+  void aStaleLaneIsCrowdedOnlyWhileAFullBatchWaits() {
+    assertThat(batcher.crowded("n1", 1)).isFalse(); // no lane yet
+    batcher.get("n1", false, 1, 0, key("in-flight"));
+    for (int i = 0; i < ShardCodec.MULTI_GET_KEYS_MAX - 1; i++) {
+      batcher.get("n1", false, 1, 0, key("k" + i));
+    }
+    assertThat(batcher.crowded("n1", 1)).isFalse();
+    batcher.get("n1", false, 1, 0, key("one-more"));
+    assertThat(batcher.crowded("n1", 1)).isTrue();
+    assertThat(batcher.crowded("n2", 1)).isFalse();
+    assertThat(batcher.crowded("n1", 2)).isFalse();
+    answer(0); // the full batch goes out
+    assertThat(batcher.crowded("n1", 1)).isFalse();
   }
 }
