@@ -24,7 +24,8 @@ import java.util.random.RandomGenerator;
  * session's index), so every later read does not first pay for the same failure; and a read skips
  * it, without moving it, while it already has a full batch waiting (more would only queue).
  *
- * <p>Thread-safe: the choice is one atomic reference; racing moves settle on one of them.
+ * <p>Thread-safe: the choice is one atomic reference (racing moves settle on one of them), and the
+ * generator is used under its own lock.
  */
 final class StaleReadTarget {
   /** Reads between two random choices (at 20k reads/s, about every 25 ms). */
@@ -49,7 +50,9 @@ final class StaleReadTarget {
     String first = chosen.get();
     int at = first == null ? -1 : replicas.indexOf(first);
     if (at < 0 || repick) {
-      at = random.nextInt(replicas.size());
+      synchronized (random) { // the router's generator is shared by its threads and not thread-safe
+        at = random.nextInt(replicas.size());
+      }
       chosen.compareAndSet(first, replicas.get(at));
     }
     int n = replicas.size();
