@@ -2,6 +2,7 @@ package io.orchiddb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.orchiddb.node.config.FreePorts;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -44,8 +45,9 @@ class DevModeIT {
 
   @BeforeAll
   void startDev() throws Exception {
-    grpcPort = freePort();
-    httpPort = freePort();
+    int[] ports = FreePorts.pick(2);
+    grpcPort = ports[0];
+    httpPort = ports[1];
     nodePort = freePortRun(3); // dev mode's nodes listen on nodePort, nodePort+1, nodePort+2
     startDevProcess();
   }

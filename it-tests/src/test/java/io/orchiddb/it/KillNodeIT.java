@@ -3,6 +3,7 @@ package io.orchiddb.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.orchiddb.node.config.FreePorts;
 import io.orchiddb.node.meta.ClusterLayout;
 import io.orchiddb.node.meta.ShardMap;
 import io.orchiddb.node.raft.GroupClient;
@@ -19,7 +20,6 @@ import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,12 +71,9 @@ class KillNodeIT {
   void acknowledgedWritesSurviveSigkillOfAnyMinority() throws Exception {
     List<Member> members = new ArrayList<>();
     StringBuilder peers = new StringBuilder();
+    int[] ports = FreePorts.pick(3);
     for (int i = 1; i <= 3; i++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
-      String address = "127.0.0.1:" + port;
+      String address = "127.0.0.1:" + ports[i - 1];
       members.add(Member.newBuilder().setId("n" + i).setAddress(address).build());
       peers.append(i > 1 ? "," : "").append("n").append(i).append('=').append(address);
     }

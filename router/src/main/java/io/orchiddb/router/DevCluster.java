@@ -1,10 +1,10 @@
 package io.orchiddb.router;
 
+import io.orchiddb.node.config.FreePorts;
 import io.orchiddb.node.config.NodeConfig;
 import io.orchiddb.node.raft.OrchidNode;
 import java.io.Closeable;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +35,11 @@ public final class DevCluster implements Closeable {
       Map<String, String> routerExtra) throws IOException {
     this.dataDir = dataDir;
     StringBuilder peers = new StringBuilder();
+    int[] free = firstNodePort == 0 ? FreePorts.pick(nodeCount) : null;
     for (int i = 1; i <= nodeCount; i++) {
       String id = "n" + i;
       ids.add(id);
-      int port = firstNodePort == 0 ? freePort() : firstNodePort + i - 1;
+      int port = free != null ? free[i - 1] : firstNodePort + i - 1;
       peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(port);
     }
     nodeSettings = new HashMap<>(nodeExtra);
@@ -56,12 +57,6 @@ public final class DevCluster implements Closeable {
     } catch (IOException | RuntimeException e) {
       close();
       throw e;
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

@@ -2,6 +2,7 @@ package io.orchiddb.node.raft;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.orchiddb.node.config.FreePorts;
 import io.orchiddb.node.config.NodeConfig;
 import io.orchiddb.node.meta.ShardMap;
 import io.orchiddb.proto.raft.ClusterMap;
@@ -17,7 +18,6 @@ import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,10 +50,11 @@ final class TestCluster implements AutoCloseable {
   TestCluster(Path root, int n, Map<String, String> extra) throws IOException {
     this.root = root;
     StringBuilder peers = new StringBuilder();
+    int[] ports = FreePorts.pick(n);
     for (int i = 1; i <= n; i++) {
       String id = "n" + i;
       ids.add(id);
-      peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(freePort());
+      peers.append(i > 1 ? "," : "").append(id).append("=127.0.0.1:").append(ports[i - 1]);
     }
     settings = new HashMap<>(extra);
     settings.put("peers", peers.toString());
@@ -106,12 +107,6 @@ final class TestCluster implements AutoCloseable {
       throw new IOException("interrupted while the cluster bootstraps", e);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("the cluster did not bootstrap within " + TIMEOUT, e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 
