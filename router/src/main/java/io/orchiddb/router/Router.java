@@ -24,8 +24,9 @@ import java.util.random.RandomGenerator;
  * plus the standard health service and server reflection so grpcurl and load balancers work) and
  * the HTTP gateway (the same API as JSON, over the same {@link KvRouter}). Wiring only.
  *
- * <p>One monotonic clock for the whole router: a deadline computed by {@link KvRouter} is compared
- * by {@link ClusterMapCache}, so both (and {@link StatusCollector}) get the same {@code nanoClock}.
+ * <p>One monotonic clock for the whole router: it is given to the {@link ClusterMapCache}, and
+ * {@link KvRouter} and {@link StatusCollector} read it from there, since a deadline one of them
+ * computes is compared by the cache.
  */
 public final class Router implements Closeable {
   /** Room for message framing beyond the request byte limit before gRPC itself refuses. */
@@ -38,15 +39,13 @@ public final class Router implements Closeable {
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
   private final HttpGateway http;
-  private final LongSupplier nanoClock;
 
   private Router(RouterConfig config, RandomGenerator random, LongSupplier nanoClock) throws IOException {
-    this.nanoClock = nanoClock;
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
     this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock);
-    this.router = new KvRouter(config, maps, random, nanoClock);
-    StatusCollector status = new StatusCollector(maps, nanoClock);
+    this.router = new KvRouter(config, maps, random);
+    StatusCollector status = new StatusCollector(maps);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
         // Handlers never block (every call returns a future), so they run on the transport's
@@ -82,7 +81,7 @@ public final class Router implements Closeable {
   /** Waits until the router has read the cluster map (the cluster is up and bootstrapped). */
   public void awaitReady(java.time.Duration timeout) throws IOException {
     try {
-      maps.mapBy(nanoClock.getAsLong() + timeout.toNanos()).get();
+      maps.mapBy(maps.nanoClock().getAsLong() + timeout.toNanos()).get();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException("the cluster did not become ready within " + timeout + ": "
           + e.getCause().getMessage(), e.getCause());

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>The meta group's id and members follow from the peer list and cluster name the same way
  * every node computes them ({@link ClusterLayout}), so a router needs only the node list to start.
  *
- * <p>Deadlines ({@link #mapBy}) are on {@code nanoClock}, the router's one monotonic clock, which
- * {@link KvRouter} and {@link StatusCollector} share.
+ * <p>Deadlines ({@link #mapBy}) are on {@code nanoClock}, the router's one monotonic clock;
+ * {@link KvRouter} and {@link StatusCollector} take it from here ({@link #nanoClock()}).
  */
 public final class ClusterMapCache implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterMapCache.class);
@@ -74,6 +74,11 @@ public final class ClusterMapCache implements Closeable {
   /** The newest map this router has, or null before the first successful read. */
   public ShardMap current() {
     return current;
+  }
+
+  /** The monotonic clock this cache's deadlines are on: whoever makes a deadline for it reads this one. */
+  public LongSupplier nanoClock() {
+    return nanoClock;
   }
 
   /**

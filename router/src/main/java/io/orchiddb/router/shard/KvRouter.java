@@ -70,8 +70,8 @@ import java.util.random.RandomGenerator;
  * <p>Failures are classified once, in {@link Failures}: a write that may have been applied is
  * reported as OUTCOME_UNKNOWN, never as failed.
  *
- * <p>Deadlines are nanoseconds on {@code nanoClock}, the one monotonic clock this router shares
- * with its {@link ClusterMapCache} (which compares them in {@link ClusterMapCache#mapBy}).
+ * <p>Deadlines are nanoseconds on the {@link ClusterMapCache}'s clock, which also compares them
+ * ({@link ClusterMapCache#mapBy}).
  */
 public final class KvRouter implements Closeable {
   static final int SCAN_LIMIT_DEFAULT = 100;
@@ -85,12 +85,11 @@ public final class KvRouter implements Closeable {
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
   private final Map<Integer, StaleReadTarget> staleTargets = new ConcurrentHashMap<>();
 
-  /** @param nanoClock the clock {@code maps} was built with ({@code System::nanoTime} in production) */
-  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random, LongSupplier nanoClock) {
+  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
     this.config = config;
     this.maps = maps;
     this.random = random;
-    this.nanoClock = nanoClock;
+    this.nanoClock = maps.nanoClock();
   }
 
   // ---- reads ----------------------------------------------------------------------------------

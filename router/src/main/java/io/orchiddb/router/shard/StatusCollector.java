@@ -26,10 +26,9 @@ public final class StatusCollector {
   private final ClusterMapCache maps;
   private final LongSupplier nanoClock;
 
-  /** @param nanoClock the clock {@code maps} was built with: deadlines given to it are on that clock */
-  public StatusCollector(ClusterMapCache maps, LongSupplier nanoClock) {
+  public StatusCollector(ClusterMapCache maps) {
     this.maps = maps;
-    this.nanoClock = nanoClock;
+    this.nanoClock = maps.nanoClock();
   }
 
   public CompletableFuture<StatusResponse> status(Duration timeout) {
