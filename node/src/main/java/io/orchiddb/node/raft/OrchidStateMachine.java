@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
 abstract class OrchidStateMachine extends BaseStateMachine {
   private static final Logger LOG = LoggerFactory.getLogger(OrchidStateMachine.class);
 
-  private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+  private final SnapshotStorage storage = new SnapshotStorage();
   private final IndexWaiters appliedWaiters = new IndexWaiters();
   private final Duration staleReadWait;
   private RaftStorage raftStorage;

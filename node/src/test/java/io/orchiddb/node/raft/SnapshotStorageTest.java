@@ -1,0 +1,101 @@
+package io.orchiddb.node.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.SizeInBytes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Proves that {@link SnapshotStorage} reads the snapshot directory once, at {@code init}, and
+ * afterwards answers from memory: a snapshot file that appears without being announced through
+ * {@code updateLatestSnapshot} is not seen (Ratis's own storage would list the directory again on
+ * that call), an announced one is, and an older announcement never replaces a newer one.
+ *
+ * <p>How: a real formatted {@link RaftStorage} in a temporary directory; snapshot files are empty
+ * files named as Ratis names them, which is all the directory scan looks at.
+ */
+class SnapshotStorageTest {
+  @TempDir Path dir;
+  private RaftStorage raftStorage;
+
+  private RaftStorage formatted() throws IOException {
+    raftStorage = RaftStorage.newBuilder()
+        .setDirectory(dir.toFile())
+        .setOption(RaftStorage.StartupOption.FORMAT)
+        .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
+        .build();
+    raftStorage.initialize();
+    return raftStorage;
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    if (raftStorage != null) {
+      raftStorage.close();
+    }
+  }
+
+  private static File touchSnapshot(SnapshotStorage storage, long term, long index) throws IOException {
+    File file = storage.getSnapshotFile(term, index);
+    Files.createDirectories(file.toPath().getParent());
+    Files.write(file.toPath(), new byte[0]);
+    return file;
+  }
+
+  private static SingleFileSnapshotInfo info(File file, long term, long index) {
+    return new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), TermIndex.valueOf(term, index));
+  }
+
+  @Test
+  void noSnapshotIsRememberedWithoutListingTheDirectoryAgain() throws IOException {
+    SnapshotStorage storage = new SnapshotStorage();
+    storage.init(formatted());
+    assertThat(storage.getLatestSnapshot()).isNull();
+
+    touchSnapshot(storage, 1, 40); // written behind the storage's back
+
+    assertThat(storage.getLatestSnapshot()).isNull();
+  }
+
+  @Test
+  void initFindsTheNewestSnapshotOnDisk() throws IOException {
+    RaftStorage formatted = formatted();
+    SnapshotStorage probe = new SnapshotStorage();
+    probe.init(formatted);
+    touchSnapshot(probe, 1, 10);
+    touchSnapshot(probe, 2, 30);
+
+    SnapshotStorage storage = new SnapshotStorage();
+    storage.init(formatted);
+
+    assertThat(storage.getLatestSnapshot().getTermIndex()).isEqualTo(TermIndex.valueOf(2, 30));
+  }
+
+  @Test
+  void announcedSnapshotsAreSeenAndTheNewestWins() throws IOException {
+    SnapshotStorage storage = new SnapshotStorage();
+    storage.init(formatted());
+
+    File second = touchSnapshot(storage, 1, 20);
+    storage.updateLatestSnapshot(info(second, 1, 20));
+    assertThat(storage.getLatestSnapshot().getIndex()).isEqualTo(20);
+
+    File first = touchSnapshot(storage, 1, 10);
+    storage.updateLatestSnapshot(info(first, 1, 10));
+    assertThat(storage.getLatestSnapshot().getIndex()).isEqualTo(20);
+
+    File third = touchSnapshot(storage, 2, 35);
+    storage.updateLatestSnapshot(info(third, 2, 35));
+    assertThat(storage.getLatestSnapshot().getTermIndex()).isEqualTo(TermIndex.valueOf(2, 35));
+  }
+}
