@@ -11,8 +11,9 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
  *
  * <p>{@link SimpleStateMachineStorage#getLatestSnapshot()} caches a snapshot it has seen, but as
  * long as a group has none it lists the snapshot directory on every call, and Ratis asks on every
- * turn of each follower's log appender, on every follower append and on every apply. Until a shard
- * took its first snapshot, that directory listing was about 7% of a node's CPU under load.
+ * turn of each follower's log appender (leader) and several times for each append a follower
+ * receives (its consistency checks). Until a shard took its first snapshot, that directory
+ * listing was about 7% of a node's CPU under load.
  *
  * <p>Here the directory is read once, in {@link #init}; after that the latest snapshot only
  * changes through {@link #updateLatestSnapshot}, which is how every snapshot this replica takes or
