@@ -20,18 +20,17 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
  * installs is announced ({@code OrchidStateMachine.takeSnapshot} and {@code reinitialize}).
  */
 final class SnapshotStorage extends SimpleStateMachineStorage {
-  private volatile boolean scanned;
   private volatile SingleFileSnapshotInfo latest;
 
   @Override
   public void init(RaftStorage storage) throws IOException {
-    super.init(storage); // reads the directory through getLatestSnapshot, which records it below
-    scanned = true;
+    super.init(storage);
+    loadLatestSnapshot(); // the one directory read; it reports through updateLatestSnapshot
   }
 
   @Override
   public SingleFileSnapshotInfo getLatestSnapshot() {
-    return scanned ? latest : super.getLatestSnapshot();
+    return latest;
   }
 
   @Override
