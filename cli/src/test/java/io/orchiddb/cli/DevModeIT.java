@@ -68,19 +68,13 @@ class DevModeIT {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   /**
    * The first of {@code count} consecutive ports that are all free now: {@code dev --node-port P}
    * binds P, P+1, ..., and a free P alone left P+1 taken in one CI run ("Failed to bind").
    */
   static int freePortRun(int count) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
-      int first = freePort();
+      int first = FreePorts.pick(1)[0];
       if (first + count - 1 > 65535) {
         continue;
       }
