@@ -5,6 +5,7 @@ import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.NodeStatus;
@@ -128,6 +129,17 @@ final class Codec {
     Optional<KeyValue> kv = response.getFound() ? Optional.of(keyValue(response.getKv())) : Optional.empty();
     return new GetResult(
         kv, new ReadInfo(response.getRead().getServedBy(), response.getRead().getAppliedIndex()));
+  }
+
+  /** The results of a get-many; a response with another count of results is the router's fault. */
+  static List<GetResult> getResults(GetManyResponse response, int keyCount) {
+    if (response.getResultsCount() != keyCount) {
+      throw new OrchidException("the router answered " + response.getResultsCount() + " results to a get of "
+          + keyCount + " keys", "", Map.of(), null);
+    }
+    List<GetResult> results = new ArrayList<>(keyCount);
+    response.getResultsList().forEach(r -> results.add(getResult(r)));
+    return List.copyOf(results);
   }
 
   static PutResult putResult(PutResponse response) {

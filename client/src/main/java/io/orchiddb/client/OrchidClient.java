@@ -7,6 +7,8 @@ import io.grpc.ManagedChannel;
 import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.ClusterGrpc;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
 import io.orchiddb.api.v1.PutResponse;
@@ -88,12 +90,15 @@ public final class OrchidClient implements AutoCloseable {
   public static final int ENDPOINTS_MAX = 64;
 
   private final Transport transport;
+  /** Null when the builder turned coalescing off. */
+  private final GetCoalescer gets;
   private final Consistency defaultConsistency;
   private final Duration defaultDeadline;
   private final List<String> endpoints;
 
   private OrchidClient(Builder builder, Transport transport) {
     this.transport = transport;
+    this.gets = builder.coalesceGets ? new GetCoalescer(transport) : null;
     this.defaultConsistency = builder.defaultConsistency;
     this.defaultDeadline = builder.defaultDeadline;
     this.endpoints = List.copyOf(builder.endpoints);
@@ -130,11 +135,61 @@ public final class OrchidClient implements AutoCloseable {
     return getAsync(key, ReadOptions.defaults());
   }
 
+  /**
+   * Reads one key; see {@link #get(byte[])}. Gets made while others of the same consistency are
+   * in flight are sent together as one request (see {@link Builder#coalesceGets(boolean)}); each
+   * still completes with its own result or exception.
+   */
   public CompletableFuture<GetResult> getAsync(byte[] key, ReadOptions options) {
-    var request = Codec.getRequest(bytes(key, "key"), consistency(options));
-    return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline(options),
+    ByteString k = bytes(key, "key");
+    Consistency level = consistency(options);
+    Duration deadline = deadline(options);
+    if (gets != null) {
+      return gets.get(k, level, deadline);
+    }
+    var request = Codec.getRequest(k, level);
+    return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline,
         session -> request.toBuilder().setSession(session).build(),
         GetResponse::getSession, Codec::getResult);
+  }
+
+  // ---- get many ----
+
+  /**
+   * Reads many keys in one request, each as {@link #get(byte[])} reads it: the keys may be on any
+   * shards and each is read on its own (no snapshot across keys). A key may be listed twice.
+   *
+   * @return one result per key, in the order of {@code keys}; empty for no keys
+   * @throws InvalidArgumentException a key is empty or too long, more keys than {@code
+   *     batch-ops-max}, or the found values together over {@code get-many-bytes-max}
+   * @throws UnavailableException a key's shard had no quorum, or no router, within the deadline
+   * @throws DeadlineExceededException the deadline passed
+   */
+  public List<GetResult> getMany(List<byte[]> keys) {
+    return getMany(keys, ReadOptions.defaults());
+  }
+
+  /** Reads many keys; see {@link #getMany(List)}. */
+  public List<GetResult> getMany(List<byte[]> keys, ReadOptions options) {
+    return await(() -> getManyAsync(keys, options), Transport.Kind.READ);
+  }
+
+  public CompletableFuture<List<GetResult>> getManyAsync(List<byte[]> keys) {
+    return getManyAsync(keys, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<List<GetResult>> getManyAsync(List<byte[]> keys, ReadOptions options) {
+    Objects.requireNonNull(keys, "keys");
+    GetManyRequest.Builder b = GetManyRequest.newBuilder().setConsistency(Codec.consistency(consistency(options)));
+    keys.forEach(key -> b.addKeys(bytes(key, "key")));
+    Duration deadline = deadline(options);
+    if (keys.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    GetManyRequest request = b.build();
+    return transport.call(KVGrpc.getGetManyMethod(), Transport.Kind.READ, deadline,
+        session -> request.toBuilder().setSession(session).build(),
+        GetManyResponse::getSession, response -> Codec.getResults(response, request.getKeysCount()));
   }
 
   // ---- put ----
@@ -428,6 +483,7 @@ public final class OrchidClient implements AutoCloseable {
     private Function<String, ManagedChannel> channelFactory = Transport::plaintextChannel;
     private Scheduler scheduler; // null: Scheduler.system(), made by build()
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
+    private boolean coalesceGets = true;
 
     private Builder() {}
 
@@ -476,6 +532,19 @@ public final class OrchidClient implements AutoCloseable {
     /** How to retry; {@link RetryPolicy#defaults()} by default. */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Whether gets made while others of the same consistency level are in flight wait for them
+     * and then go together as one {@code GetMany} request (on by default). Under concurrency this
+     * costs the client and the router a fraction of one request per get; a get made alone goes
+     * at once, as a plain {@code Get}. If a shared request fails, each of its gets is sent again
+     * on its own, so results and exceptions are what they would be without it. Off: every get is
+     * its own request.
+     */
+    public Builder coalesceGets(boolean coalesce) {
+      this.coalesceGets = coalesce;
       return this;
     }
 

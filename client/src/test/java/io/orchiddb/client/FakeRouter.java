@@ -21,6 +21,8 @@ import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.ClusterGrpc;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
@@ -60,6 +62,8 @@ import java.util.function.Function;
 final class FakeRouter implements AutoCloseable {
   /** Never answer; the call ends by its deadline or cancellation. */
   static final Object HANG = new Object();
+  /** Answer only when the test calls {@link #answerHeld}. */
+  static final Object HOLD = new Object();
 
   /** In-process server names are JVM-wide: make each unique. */
   private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
@@ -72,6 +76,10 @@ final class FakeRouter implements AutoCloseable {
   private final Server server;
   private final Map<String, Deque<Object>> scripts = new ConcurrentHashMap<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
+  private final List<Held> held = new CopyOnWriteArrayList<>();
+
+  private record Held(Message request, StreamObserver<Object> out) {}
+
   /** Released once for each {@link #HANG}ing call that the client cancelled or that timed out. */
   final Semaphore hungCallsEnded = new Semaphore(0);
 
@@ -130,10 +138,30 @@ final class FakeRouter implements AutoCloseable {
     return InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
-  /** Replaces the script of a method ("Get", "Put", "Delete", "Batch", "Scan", "Status"). */
+  /** Replaces the script of a method ("Get", "GetMany", "Put", "Delete", "Batch", "Scan", "Status"). */
   FakeRouter script(String method, Object... replies) {
     scripts.put(method, new ConcurrentLinkedDeque<>(List.of(replies)));
     return this;
+  }
+
+  /**
+   * Answers every call held so far ({@link #HOLD}) with {@code reply}: a response, an error, or a
+   * {@code Function<Request, Object>} computing either. Returns how many calls it answered.
+   */
+  @SuppressWarnings("unchecked")
+  int answerHeld(Object reply) {
+    List<Held> now = List.copyOf(held);
+    held.removeAll(now);
+    for (Held h : now) {
+      Object r = reply instanceof Function<?, ?> f ? ((Function<Message, Object>) f).apply(h.request()) : reply;
+      if (r instanceof Throwable error) {
+        h.out().onError(error);
+      } else {
+        h.out().onNext(r);
+        h.out().onCompleted();
+      }
+    }
+    return now.size();
   }
 
   List<Received> received() {
@@ -215,6 +243,10 @@ final class FakeRouter implements AutoCloseable {
     if (reply instanceof Function<?, ?> function) {
       reply = ((Function<Req, Object>) function).apply(request);
     }
+    if (reply == HOLD) {
+      held.add(new Held(request, (StreamObserver<Object>) out));
+      return;
+    }
     if (reply == HANG) {
       Context.current().addListener(context -> hungCallsEnded.release(), MoreExecutors.directExecutor());
       return;
@@ -246,6 +278,11 @@ final class FakeRouter implements AutoCloseable {
     @Override
     public void batch(BatchRequest request, StreamObserver<BatchResponse> out) {
       handle("Batch", request, out);
+    }
+
+    @Override
+    public void getMany(GetManyRequest request, StreamObserver<GetManyResponse> out) {
+      handle("GetMany", request, out);
     }
 
     @Override

@@ -23,6 +23,8 @@ import io.orchiddb.api.v1.Consistency;
 import io.orchiddb.api.v1.DeleteOp;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
@@ -137,6 +139,99 @@ class RouterIT {
         assertThat(g.getKv().getValue().toStringUtf8()).isEqualTo("value-" + k);
         assertThat(g.getKv().getVersion()).isEqualTo(written.getResults(k).getVersion());
       }
+    }
+  }
+
+  @Test
+  void getManyReadsEveryKeyInRequestOrderAtEveryReadLevel() {
+    BatchRequest.Builder batch = BatchRequest.newBuilder();
+    for (int i = 0; i < 40; i++) {
+      batch.addOps(Op.newBuilder().setPut(PutOp.newBuilder().setKey(b("gm/" + i)).setValue(b("v" + i))));
+    }
+    BatchResponse written = kv().batch(batch.build());
+    // Keys of every shard, a missing one, and one listed twice.
+    List<String> keys = new ArrayList<>();
+    for (int i = 39; i >= 0; i -= 3) {
+      keys.add("gm/" + i);
+    }
+    keys.add("gm/missing");
+    keys.add("gm/39");
+    for (Consistency level : List.of(Consistency.STRONG, Consistency.SESSION, Consistency.EVENTUAL)) {
+      GetManyRequest.Builder req = GetManyRequest.newBuilder().setConsistency(level).setSession(written.getSession());
+      keys.forEach(k -> req.addKeys(b(k)));
+      GetManyResponse r = kv().getMany(req.build());
+      assertThat(r.getResultsCount()).isEqualTo(keys.size());
+      for (int j = 0; j < keys.size(); j++) {
+        GetResponse g = r.getResults(j);
+        String k = keys.get(j);
+        if (k.equals("gm/missing")) {
+          assertThat(g.getFound()).as("%s %s", level, k).isFalse();
+          continue;
+        }
+        int i = Integer.parseInt(k.substring(3));
+        assertThat(g.getFound()).as("%s %s", level, k).isTrue();
+        assertThat(g.getKv().getKey().toStringUtf8()).isEqualTo(k);
+        assertThat(g.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+        assertThat(g.getKv().getVersion()).isEqualTo(written.getResults(i).getVersion());
+        assertThat(g.getRead().getAppliedIndex()).isGreaterThanOrEqualTo(g.getKv().getVersion());
+        assertThat(g.hasSession()).isFalse();
+      }
+      // The response's token covers what the batch wrote, on every shard it wrote to.
+      for (var seen : written.getSession().getSeenList()) {
+        assertThat(r.getSession().getSeenList()).anySatisfy(s -> {
+          assertThat(s.getShardId()).isEqualTo(seen.getShardId());
+          assertThat(s.getIndex()).isGreaterThanOrEqualTo(seen.getIndex());
+        });
+      }
+    }
+  }
+
+  @Test
+  void getManyRefusesBadInputWithTheLimitNamed() {
+    StatusRuntimeException none = catchThrowableOfType(StatusRuntimeException.class,
+        () -> kv().getMany(GetManyRequest.getDefaultInstance()));
+    assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(errorInfo(none).getMetadataMap()).containsEntry("field", "keys");
+    GetManyRequest.Builder many = GetManyRequest.newBuilder();
+    for (int i = 0; i < 1024; i++) {
+      many.addKeys(b("gm-limit/" + i));
+    }
+    GetManyResponse atLimit = kv().getMany(many.build());
+    assertThat(atLimit.getResultsCount()).isEqualTo(1024);
+    assertThat(atLimit.getResultsList()).noneMatch(GetResponse::getFound);
+    assertInvalid(() -> kv().getMany(many.addKeys(b("gm-limit/1024")).build()), "batch-ops-max");
+    assertInvalid(() -> kv().getMany(GetManyRequest.newBuilder().addKeys(b("ok"))
+        .addKeys(ByteString.copyFrom(new byte[1025])).build()), "key-bytes-max");
+  }
+
+  @Test
+  void getManyAnswersAtMostGetManyBytesMax() throws Exception {
+    // 15 values of value-bytes-max plus one sized so that keys and values come to exactly the
+    // limit, and a second last key one byte larger.
+    int valueMax = 1024 * 1024;
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      keys.add(String.format("gmb/%02d", i));
+    }
+    int keyBytes = 16 * 6;
+    int rest = io.orchiddb.router.shard.KvRouter.GET_MANY_BYTES_MAX - 15 * valueMax - keyBytes;
+    for (String k : keys) {
+      kv().put(PutRequest.newBuilder().setKey(b(k)).setValue(ByteString.copyFrom(new byte[valueMax])).build());
+    }
+    kv().put(PutRequest.newBuilder().setKey(b("gmb/at")).setValue(ByteString.copyFrom(new byte[rest])).build());
+    kv().put(PutRequest.newBuilder().setKey(b("gmb/ov")).setValue(ByteString.copyFrom(new byte[rest + 1])).build());
+    ManagedChannel big = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+    try {
+      KVGrpc.KVBlockingStub stub = KVGrpc.newBlockingStub(big).withDeadlineAfter(30, TimeUnit.SECONDS);
+      GetManyRequest.Builder at = GetManyRequest.newBuilder();
+      keys.forEach(k -> at.addKeys(b(k)));
+      GetManyRequest.Builder over = at.clone();
+      GetManyResponse r = stub.getMany(at.addKeys(b("gmb/at")).build());
+      assertThat(r.getResultsList()).allMatch(GetResponse::getFound);
+      assertInvalid(() -> stub.getMany(over.addKeys(b("gmb/ov")).build()), "get-many-bytes-max");
+    } finally {
+      big.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

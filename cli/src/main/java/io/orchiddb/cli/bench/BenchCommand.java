@@ -110,6 +110,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", paramLabel = "FILE", description = "Append the run (parameters and results) as one JSON line.")
   Path json;
 
+  @Option(names = "--coalesce-gets", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "OrchidDB: the SDK sends concurrent gets together, as applications get by default;"
+          + " --no-coalesce-gets sends every get as its own request.")
+  boolean coalesceGets;
+
   @Option(names = "--label", paramLabel = "TEXT", description = "Free text stored with the run in --json (e.g. the machine's state).")
   String label;
 
@@ -140,6 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (t == BenchConfig.Target.ETCD && routerGiven) {
       throw new IllegalArgumentException("--router: is for OrchidDB; give etcd's client URLs with --endpoints");
     }
+    if (t == BenchConfig.Target.ETCD && (matched("--coalesce-gets") || matched("--no-coalesce-gets"))) {
+      throw new IllegalArgumentException("--[no-]coalesce-gets: is for OrchidDB's SDK, not --target etcd");
+    }
     if (t == BenchConfig.Target.ORCHIDDB && endpointsGiven) {
       throw new IllegalArgumentException("--endpoints: is for --target etcd; give OrchidDB routers with --router");
     }
@@ -154,7 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
         parseEnum(Consistency.class, "--consistency", consistency, "strong, session or eventual"),
         d, ops == null ? 0 : ops, BenchConfig.parseDuration("--warmup", warmup), rate, prefill,
         seed != null ? seed : new SplittableRandom().nextLong(), BenchConfig.parseDuration("--timeout", timeout),
-        keyPrefix, json);
+        keyPrefix, json, coalesceGets);
   }
 
   private boolean matched(String option) {

@@ -32,12 +32,13 @@ import java.util.regex.Pattern;
  * @param timeout deadline of each request
  * @param keyPrefix prefix of every key
  * @param json file to append one JSON line per run to, or null
+ * @param coalesceGets OrchidDB: whether the SDK sends concurrent gets together (its default)
  */
 public record BenchConfig(
     Target target, List<String> endpoints, Workload workload, int readPercent, long keys,
     int valueBytes, KeyDist keyDist, double zipfTheta, int concurrency, Consistency consistency,
     Duration duration, long ops, Duration warmup, long rateOpsPerSec, boolean prefill, long seed,
-    Duration timeout, String keyPrefix, Path json) {
+    Duration timeout, String keyPrefix, Path json, boolean coalesceGets) {
 
   /** Bounds on every knob: the tool refuses what it cannot run sensibly on one machine. */
   static final long KEYS_MAX = 100_000_000L;

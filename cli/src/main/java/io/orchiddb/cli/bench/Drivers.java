@@ -6,7 +6,8 @@ final class Drivers {
 
   static Driver open(BenchConfig config) {
     return switch (config.target()) {
-      case ORCHIDDB -> new OrchidDriver(config.endpoints(), config.consistency(), config.timeout());
+      case ORCHIDDB -> new OrchidDriver(config.endpoints(), config.consistency(), config.timeout(),
+          config.coalesceGets());
       case ETCD -> new EtcdDriver(config.endpoints(), config.consistency(), config.timeout());
     };
   }

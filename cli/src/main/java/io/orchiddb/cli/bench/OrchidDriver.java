@@ -20,9 +20,9 @@ final class OrchidDriver implements Driver {
   private final OrchidClient client;
   private final ReadOptions readOptions;
 
-  OrchidDriver(List<String> routers, Consistency consistency, Duration timeout) {
+  OrchidDriver(List<String> routers, Consistency consistency, Duration timeout, boolean coalesceGets) {
     this.client = OrchidClient.builder().endpoints(routers).defaultDeadline(timeout)
-        .defaultConsistency(consistency).build();
+        .defaultConsistency(consistency).coalesceGets(coalesceGets).build();
     this.readOptions = ReadOptions.of(consistency);
   }
 

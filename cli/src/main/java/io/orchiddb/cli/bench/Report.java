@@ -93,6 +93,7 @@ final class Report {
     m.put("seed", c.seed());
     m.put("timeout_ms", c.timeout().toMillis());
     m.put("key_prefix", c.keyPrefix());
+    m.put("coalesce_gets", c.target() == BenchConfig.Target.ORCHIDDB ? c.coalesceGets() : null);
 
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("ops", r.ops());

@@ -90,7 +90,7 @@ class LoadRunTest {
   private static BenchConfig config(BenchConfig.Workload workload, int readPercent, long ops, long rate, long seed) {
     return new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), workload, readPercent, 1000, 10,
         BenchConfig.KeyDist.ZIPFIAN, 0.99, 8, Consistency.STRONG, null, ops, Duration.ZERO, rate, false, seed,
-        Duration.ofSeconds(10), "k/", null);
+        Duration.ofSeconds(10), "k/", null, true);
   }
 
   private static Results run(BenchConfig config, Driver driver) throws InterruptedException {

@@ -159,11 +159,47 @@ public final class Transport implements AutoCloseable {
       Function<SessionToken, Req> request,
       Function<Resp, SessionToken> sessionOf,
       Function<Resp, T> decode) {
+    return call(method, kind, deadline, policy.maxAttempts(), request, sessionOf, decode);
+  }
+
+  /**
+   * As {@link #call(MethodDescriptor, Kind, Duration, Function, Function, Function)}, but sent
+   * once: a failure ends the call at once (a router that is down is still left for the next
+   * endpoint). For a request whose parts retry on their own when it fails.
+   */
+  public <Req, Resp, T> CompletableFuture<T> callOnce(
+      MethodDescriptor<Req, Resp> method,
+      Kind kind,
+      Duration deadline,
+      Function<SessionToken, Req> request,
+      Function<Resp, SessionToken> sessionOf,
+      Function<Resp, T> decode) {
+    return call(method, kind, deadline, 1, request, sessionOf, decode);
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** The clock deadlines are measured on. */
+  public long nanoTime() {
+    return scheduler.nanoTime();
+  }
+
+  private <Req, Resp, T> CompletableFuture<T> call(
+      MethodDescriptor<Req, Resp> method,
+      Kind kind,
+      Duration deadline,
+      int maxAttempts,
+      Function<SessionToken, Req> request,
+      Function<Resp, SessionToken> sessionOf,
+      Function<Resp, T> decode) {
     if (closed.get()) {
       throw new IllegalStateException("the OrchidClient is closed");
     }
     Call<Req, Resp, T> call = new Call<>(
-        method, kind, scheduler.nanoTime() + deadline.toNanos(), request, sessionOf, decode);
+        method, kind, scheduler.nanoTime() + deadline.toNanos(), maxAttempts, request, sessionOf, decode);
     call.attempt();
     return call.result;
   }
@@ -209,6 +245,7 @@ public final class Transport implements AutoCloseable {
     final MethodDescriptor<Req, Resp> method;
     final Kind kind;
     final long deadlineNanos;
+    final int maxAttempts;
     final Function<SessionToken, Req> request;
     final Function<Resp, SessionToken> sessionOf;
     final Function<Resp, T> decode;
@@ -223,12 +260,14 @@ public final class Transport implements AutoCloseable {
         MethodDescriptor<Req, Resp> method,
         Kind kind,
         long deadlineNanos,
+        int maxAttempts,
         Function<SessionToken, Req> request,
         Function<Resp, SessionToken> sessionOf,
         Function<Resp, T> decode) {
       this.method = method;
       this.kind = kind;
       this.deadlineNanos = deadlineNanos;
+      this.maxAttempts = maxAttempts;
       this.request = request;
       this.sessionOf = sessionOf;
       this.decode = decode;
@@ -308,7 +347,7 @@ public final class Transport implements AutoCloseable {
       if (failure.routerDown() && routers.size() > 1) {
         preferred.compareAndSet(index, (index + 1) % routers.size());
       }
-      if (!retryable(failure) || attempts >= policy.maxAttempts()) {
+      if (!retryable(failure) || attempts >= maxAttempts) {
         finish();
         return;
       }
@@ -345,7 +384,7 @@ public final class Transport implements AutoCloseable {
 
     void finish() {
       backingOff.remove(this);
-      String what = method.getFullMethodName() + " (attempt " + attempts + " of " + policy.maxAttempts() + ")";
+      String what = method.getFullMethodName() + " (attempt " + attempts + " of " + maxAttempts + ")";
       result.completeExceptionally(Errors.toException(last, kind, what));
     }
   }

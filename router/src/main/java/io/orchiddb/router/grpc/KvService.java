@@ -8,6 +8,8 @@ import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.ClusterGrpc;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
@@ -59,6 +61,11 @@ public final class KvService extends KVGrpc.KVImplBase {
   @Override
   public void batch(BatchRequest request, StreamObserver<BatchResponse> out) {
     reply(out, () -> router.batch(request, timeout()));
+  }
+
+  @Override
+  public void getMany(GetManyRequest request, StreamObserver<GetManyResponse> out) {
+    reply(out, () -> router.getMany(request, timeout()));
   }
 
   @Override

@@ -7,6 +7,8 @@ import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.Consistency;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KeyValue;
@@ -77,6 +79,8 @@ public final class KvRouter implements Closeable {
   static final int SCAN_LIMIT_DEFAULT = 100;
   static final int SCAN_LIMIT_MAX = 10_000;
   private static final int ROUTE_ATTEMPTS_MAX = 3;
+  /** The most bytes of keys and values one get-many answers with (kv.proto, limit get-many-bytes-max). */
+  public static final int GET_MANY_BYTES_MAX = 16 << 20;
 
   private final RouterConfig config;
   private final ClusterMapCache maps;
@@ -96,23 +100,69 @@ public final class KvRouter implements Closeable {
 
   public CompletableFuture<GetResponse> get(GetRequest req, Duration timeout) {
     checkKey(req.getKey());
+    return readKey(req.getKey(), req.getConsistency(), req.getSession(), deadline(timeout)).thenApply(r ->
+        r.response().setSession(Sessions.merge(req.getSession(), r.shardId(), r.appliedIndex())).build());
+  }
+
+  /**
+   * Reads every key as {@link #get} does, all at once: each key's get joins its replica's
+   * {@link GetBatcher} lane, so keys of one shard share a multi-get. Fails with the first failed
+   * key's error, in request order, once every key has finished.
+   */
+  public CompletableFuture<GetManyResponse> getMany(GetManyRequest req, Duration timeout) {
+    int n = req.getKeysCount();
+    if (n == 0) {
+      throw RouterException.badRequest("keys", "a get-many needs at least one key");
+    }
+    if (n > config.limits().batchOpsMax()) {
+      throw RouterException.limit("batch-ops-max", "batch-ops-max: " + n + " keys in one get-many; the most is "
+          + config.limits().batchOpsMax());
+    }
+    req.getKeysList().forEach(this::checkKey);
     long deadline = deadline(timeout);
+    List<CompletableFuture<KeyRead>> reads = new ArrayList<>(n);
+    for (ByteString key : req.getKeysList()) {
+      reads.add(readKey(key, req.getConsistency(), req.getSession(), deadline));
+    }
+    return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0])).handle((ignored, failure) -> {
+      GetManyResponse.Builder b = GetManyResponse.newBuilder();
+      Map<Integer, Long> seen = new HashMap<>();
+      long bytes = 0;
+      for (CompletableFuture<KeyRead> read : reads) {
+        KeyRead r = read.join(); // throws for the first failed key in request order
+        GetResponse one = r.response().build();
+        bytes += one.getKv().getKey().size() + one.getKv().getValue().size();
+        if (bytes > GET_MANY_BYTES_MAX) {
+          throw RouterException.limit("get-many-bytes-max", "get-many-bytes-max: the keys found and their values"
+              + " come to more than " + GET_MANY_BYTES_MAX + " bytes; read fewer keys at a time");
+        }
+        b.addResults(one);
+        seen.merge(r.shardId(), r.appliedIndex(), Math::max);
+      }
+      return b.setSession(Sessions.merge(req.getSession(), seen)).build();
+    });
+  }
+
+  /** One key's read: its response without a session token, and what it saw of its shard. */
+  private record KeyRead(GetResponse.Builder response, int shardId, long appliedIndex) {}
+
+  private CompletableFuture<KeyRead> readKey(ByteString key, Consistency consistency, SessionToken session,
+      long deadline) {
     return routed(deadline, map -> {
-      ShardInfo shard = map.shardFor(req.getKey().toByteArray());
+      ShardInfo shard = map.shardFor(key.toByteArray());
       GroupChannel channel = maps.channel(map, shard);
       // Through the channel's GetBatcher: concurrent gets to one replica share a request.
       Attempt attempt = (node, linearizable, minIndex) -> channel.gets()
-          .get(node, linearizable, shard.getEpoch(), minIndex, req.getKey());
-      return read(shard, channel, attempt, req.getConsistency(), req.getSession(), deadline)
-          .thenApply(r -> {
-            GetResponse.Builder b = GetResponse.newBuilder()
-                .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy()).setAppliedIndex(r.result().getAppliedIndex()))
-                .setSession(Sessions.merge(req.getSession(), shard.getId(), r.result().getAppliedIndex()));
-            if (r.result().getGet().hasEntry()) {
-              b.setFound(true).setKv(toApi(r.result().getGet().getEntry(), false));
-            }
-            return b.build();
-          });
+          .get(node, linearizable, shard.getEpoch(), minIndex, key);
+      return read(shard, channel, attempt, consistency, session, deadline).thenApply(r -> {
+        long applied = r.result().getAppliedIndex();
+        GetResponse.Builder b = GetResponse.newBuilder()
+            .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy()).setAppliedIndex(applied));
+        if (r.result().getGet().hasEntry()) {
+          b.setFound(true).setKv(toApi(r.result().getGet().getEntry(), false));
+        }
+        return new KeyRead(b, shard.getId(), applied);
+      });
     });
   }
 
