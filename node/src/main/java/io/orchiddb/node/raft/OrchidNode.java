@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
@@ -62,15 +63,17 @@ public final class OrchidNode implements Closeable {
     this.layout = ClusterLayout.initial(config.clusterName(), members, config.shardCount(), config.replication());
     RaftGroupId metaGroup = RaftGroupId.valueOf(ClusterLayout.metaGroupUuid(config.clusterName()));
     Duration staleWait = config.requestTimeout();
+    AtomicReference<RaftServer> built = new AtomicReference<>();
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setProperties(properties)
-        .setParameters(RaftSettings.parameters())
+        .setParameters(RaftSettings.parameters(built::get))
         // One state machine per group (never setStateMachine: it would share one across groups).
         .setStateMachineRegistry(gid -> gid.equals(metaGroup)
             ? new MetaStateMachine(staleWait)
             : (StateMachine) new ShardStateMachine(config.limits(), clock, staleWait))
         .build();
+    built.set(server);
   }
 
   /** Starts a node: recovers its groups, or creates them on a fresh data directory. */

@@ -3,11 +3,14 @@ package io.orchiddb.node.raft;
 import io.orchiddb.node.config.NodeConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -84,11 +87,20 @@ final class RaftSettings {
    * default cached thread pool; its handlers are asynchronous (client requests go to Ratis's own
    * executor, appends to the log worker), so they run on the Netty event loop instead. Measured
    * on the 2-core machine: the hand-offs (thread park/unpark) were the largest single CPU cost
-   * of a node under load (BENCHMARKS.md, "Optimisations").
+   * of a node under load (BENCHMARKS.md, "Optimisations"). The server that takes client requests
+   * also serves {@link NodeReads}, the router's reads.
+   *
+   * @param server the node's Raft server, once built (the services are made while it is built)
    */
-  static Parameters parameters() {
+  static Parameters parameters(Supplier<RaftServer> server) {
     Parameters parameters = new Parameters();
-    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> builder.directExecutor());
+    GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> {
+      builder.directExecutor();
+      if (types.contains(GrpcServices.Type.CLIENT)) {
+        builder.addService(NodeReads.service(server));
+      }
+      return builder;
+    });
     return parameters;
   }
 }

@@ -3,6 +3,7 @@ package io.orchiddb.node.raft;
 import static io.orchiddb.node.raft.TestCluster.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.protobuf.ByteString;
 import io.orchiddb.proto.raft.ClusterMap;
@@ -29,6 +30,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +56,58 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
   @TempDir
   Path dir;
+
+  @Test
+  void nodeReadsServesReadsAsRatisWouldAndRefusesEverythingElse() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "2"))) {
+      long version = c.put("nr/key", "nr-value");
+      ShardInfo shard = c.shardMap().shardFor(utf8("nr/key"));
+      RaftGroupId group = RaftGroups.groupId(shard);
+      String leader = c.leaderOf(shard);
+      String follower = shard.getReplicasList().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+      for (String node : List.of(leader, follower)) {
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(c.config(node).address().toString()).usePlaintext().build();
+        try {
+          for (RaftClientRequest.Type type : List.of(RaftClientRequest.readRequestType(),
+              RaftClientRequest.staleReadRequestType(version))) {
+            RaftClientReply reply = ClientProtoUtils.toRaftClientReply(RaftClientReplyProto.parseFrom(
+                call(channel, request(node, group, type, TestCluster.getQuery("nr/key")))));
+            assertThat(reply.isSuccess()).as("%s read on %s", type, node).isTrue();
+            ShardReadResult r = ShardReadResult.parseFrom(reply.getMessage().getContent().toByteArray());
+            assertThat(r.getGet().getEntry().getValue().toStringUtf8()).isEqualTo("nr-value");
+            assertThat(r.getAppliedIndex()).isGreaterThanOrEqualTo(version);
+          }
+          // Not reads: refused before they reach Raft.
+          byte[] write = request(node, group, RaftClientRequest.writeRequestType(),
+              TestCluster.putCommand("nr/other", utf8("x")).toByteArray());
+          assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> call(channel, write)).getStatus().getCode())
+              .isEqualTo(Status.Code.INVALID_ARGUMENT);
+          assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> call(channel, new byte[] {1, 2, 3}))
+              .getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+          // A group this node does not have: the read fails, it is not answered from elsewhere.
+          byte[] unknown = request(node, RaftGroupId.randomId(), RaftClientRequest.readRequestType(),
+              TestCluster.getQuery("nr/key"));
+          assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> call(channel, unknown)).getStatus().getCode())
+              .isEqualTo(Status.Code.UNAVAILABLE);
+        } finally {
+          channel.shutdownNow();
+        }
+      }
+      assertThat(c.get("nr/other")).isNull();
+    }
+  }
+
+  private static byte[] request(String node, RaftGroupId group, RaftClientRequest.Type type, byte[] message) {
+    return ClientProtoUtils.toRaftClientRequestProto(RaftClientRequest.newBuilder().setClientId(ClientId.randomId())
+        .setServerId(RaftPeerId.valueOf(node)).setGroupId(group).setCallId(1).setType(type)
+        .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(message))).setTimeoutMs(10_000).build())
+        .toByteArray();
+  }
+
+  private static byte[] call(ManagedChannel channel, byte[] request) {
+    return ClientCalls.blockingUnaryCall(channel, NodeReads.READ, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+        request);
+  }
 
   @Test
   void everyShardTakesWritesAndServesReads() throws Exception {

@@ -48,6 +48,7 @@ public final class ClusterMapCache implements Closeable {
   private final GroupChannel meta;
   private final List<String> metaReplicas;
   private final Map<String, GroupChannel> channels = new ConcurrentHashMap<>();
+  private final NodeReadChannels reads = new NodeReadChannels();
   private volatile ShardMap current;
   private CompletableFuture<ShardMap> inFlight;
   private ScheduledFuture<?> timer;
@@ -63,7 +64,7 @@ public final class ClusterMapCache implements Closeable {
         members.add(Member.newBuilder().setId(id).setAddress(address.toString()).build()));
     ClusterMap seed = ClusterLayout.initial(config.clusterName(), members, 1, 1);
     this.metaReplicas = seed.getMetaReplicasList();
-    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking);
+    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads);
     long periodMs = config.mapRefresh().toMillis();
     this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {
       LOG.debug("shard map refresh failed: {}", e.toString());
@@ -155,7 +156,7 @@ public final class ClusterMapCache implements Closeable {
     String key = RaftGroups.groupId(shard) + "/" + String.join(",", shard.getReplicasList());
     return channels.computeIfAbsent(key, k -> {
       RaftGroup group = RaftGroups.shard(map.clusterMap(), shard);
-      return new GroupChannel(group, config.requestTimeout(), blocking);
+      return new GroupChannel(group, config.requestTimeout(), blocking, reads);
     });
   }
 
@@ -166,5 +167,6 @@ public final class ClusterMapCache implements Closeable {
       c.close();
     }
     meta.close();
+    reads.close();
   }
 }

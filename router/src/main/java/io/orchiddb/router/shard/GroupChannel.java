@@ -10,26 +10,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
-import org.apache.ratis.protocol.exceptions.RaftException;
-import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.TimeDuration;
 
 /**
  * The router's line to one Raft group (a shard or the meta group): the only router class that
- * speaks Ratis. Writes go through a client that follows leader changes with bounded retries;
- * reads go to one chosen replica as single unordered requests with no retry of their own, so the
- * router can fail over between replicas within the caller's deadline.
+ * speaks Ratis. Writes go through a Ratis client that follows leader changes with bounded retries;
+ * reads go to one chosen replica as single gRPC calls with no retry of their own ({@link
+ * NodeReadChannels}), so the router can fail over between replicas within the caller's deadline.
  */
 final class GroupChannel implements Closeable, GetBatcher.Reads {
   private static final long WRITE_RETRY_SLEEP_MS = 100;
@@ -41,9 +41,11 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
   private final long requestTimeoutMs;
   private final AtomicLong readCallIds = new AtomicLong();
   private final GetBatcher gets = new GetBatcher(this);
+  private final NodeReadChannels reads;
 
-  GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking) {
+  GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking, NodeReadChannels reads) {
     this.group = group;
+    this.reads = reads;
     this.blocking = blocking;
     this.requestTimeoutMs = requestTimeout.toMillis();
     RaftProperties p = new RaftProperties();
@@ -85,35 +87,43 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
   }
 
   /**
-   * One read request to one replica, unordered: each read stands alone, with no retry (the router
-   * fails over between replicas itself) and no ordering against other reads.
+   * One read request to one replica, as a single gRPC call to the node's {@link
+   * io.orchiddb.node.raft.NodeReads} method ({@link NodeReadChannels}): the node submits it to its
+   * Raft server, and the reply is the one a Ratis client would get, refusals included. Each read
+   * stands alone, with no retry (the router fails over between replicas itself).
    *
-   * <p>Not through Ratis's ordered async API: that keeps a sliding window per server, and a read
-   * failing without a retry (how the router uses it) closes the window for good, so every later
-   * read to that node failed at once with "SlidingWindow$Client:client->nX is closed" — found by
-   * the Jepsen suite as a shard that stayed unreadable after a healed partition, and pinned by
-   * ReaderReconnectIT. Ordered reads also queued behind each other per server for no benefit.
-   * A transport failure drops the connection to that node so the next read opens a new one.
+   * <p>Not through Ratis's client. Its ordered async API keeps a sliding window per server, and a
+   * read failing without a retry closed that window for good (found by the Jepsen suite; pinned by
+   * ReaderReconnectIT). Its unordered calls worked, but cost most of the router's CPU under reads:
+   * a second event loop, a hand-off of every reply to gRPC's default executor and a timer task per
+   * request (BENCHMARKS.md).
    */
   private CompletableFuture<Reply> read(RaftClientRequest.Type type, byte[] query, String node) {
     RaftPeerId peer = RaftPeerId.valueOf(node);
+    RaftPeer target = group.getPeer(peer);
+    if (target == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(node + " is not a member of " + group));
+    }
     RaftClientRequest request = RaftClientRequest.newBuilder()
         .setClientId(reader.getId()).setServerId(peer).setGroupId(group.getGroupId())
         .setCallId(readCallIds.incrementAndGet()).setMessage(message(query)).setType(type)
         .setTimeoutMs(requestTimeoutMs).build();
-    CompletableFuture<RaftClientReply> reply = reader.getClientRpc().sendRequestAsyncUnordered(request);
-    return reply(reply.whenComplete((r, failure) -> {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      if (cause instanceof IOException && isTransportFailure(cause)) {
-        reader.getClientRpc().handleException(peer, cause, true);
-      }
-    }));
+    byte[] bytes = ClientProtoUtils.toRaftClientRequestProto(request).toByteArray();
+    CompletableFuture<byte[]> sent;
+    try {
+      sent = reads.read(target.getAddress(), bytes, requestTimeoutMs);
+    } catch (IllegalStateException closing) {
+      sent = CompletableFuture.failedFuture(closing);
+    }
+    return reply(sent.thenApply(GroupChannel::parseReply));
   }
 
-  /** Failures of the connection, as opposed to answers from the server (not leader, behind, refused). */
-  static boolean isTransportFailure(Throwable cause) {
-    return cause instanceof AlreadyClosedException || cause instanceof TimeoutIOException
-        || !(cause instanceof RaftException);
+  private static RaftClientReply parseReply(byte[] bytes) {
+    try {
+      return ClientProtoUtils.toRaftClientReply(RaftClientReplyProto.parseFrom(bytes));
+    } catch (IOException e) {
+      throw new CompletionException(new IOException("a replica sent a malformed reply: " + e.getMessage(), e));
+    }
   }
 
   /** Node id of the leader the write client last heard of, or null. */

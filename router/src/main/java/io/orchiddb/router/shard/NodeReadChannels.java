@@ -1,0 +1,101 @@
+package io.orchiddb.router.shard;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import io.orchiddb.node.raft.NodeReads;
+import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The router's connections for reads: one plain gRPC channel per node address, calling the node's
+ * {@link NodeReads} method. Replies are decoded and callers completed on the channel's I/O thread
+ * ({@code directExecutor}), with gRPC's own deadline as the request timeout: no thread hand-off and
+ * no timer task per read, which Ratis's client spent most of the router's CPU on under reads
+ * (BENCHMARKS.md). Shared by every group's {@link GroupChannel}. Thread-safe.
+ */
+final class NodeReadChannels implements Closeable {
+  /** Largest reply accepted: a multi-get of many large values can exceed gRPC's 4 MiB default. */
+  static final int REPLY_BYTES_MAX = 64 << 20;
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  private static final MethodDescriptor<byte[], byte[]> READ = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(NodeReads.METHOD)
+      .setRequestMarshaller(BYTES)
+      .setResponseMarshaller(BYTES)
+      .build();
+
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * Sends one read to the node at {@code address} ("host:port"); completes with the reply's
+   * bytes, or fails with gRPC's {@code StatusRuntimeException} (unreachable, timed out, refused).
+   * After a failure the channel's reconnect backoff is reset, so the next read to a node that
+   * has come back tries at once rather than after gRPC's backoff (up to two minutes).
+   */
+  CompletableFuture<byte[]> read(String address, byte[] request, long timeoutMs) {
+    ManagedChannel channel = channel(address);
+    CompletableFuture<byte[]> result = new CompletableFuture<>();
+    Futures.addCallback(
+        ClientCalls.futureUnaryCall(channel.newCall(READ, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)), request),
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(byte[] reply) {
+            result.complete(reply);
+          }
+
+          @Override
+          public void onFailure(Throwable t) {
+            channel.resetConnectBackoff();
+            result.completeExceptionally(t);
+          }
+        }, MoreExecutors.directExecutor());
+    return result;
+  }
+
+  private ManagedChannel channel(String address) {
+    if (closed) {
+      throw new IllegalStateException("the router is closing");
+    }
+    return channels.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
+        .directExecutor()
+        .maxInboundMessageSize(REPLY_BYTES_MAX)
+        .build());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}
