@@ -12,8 +12,11 @@ import io.orchiddb.api.v1.Absent;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.Condition;
+import io.orchiddb.api.v1.Consistency;
 import io.orchiddb.api.v1.DeleteOp;
 import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KeyValue;
 import io.orchiddb.api.v1.NodeStatus;
@@ -75,6 +78,18 @@ final class JsonCodec {
   }
 
   // Write responses carry no key or value: nothing may fail to encode after a write was applied.
+  /** A get-many's results: each key as {@link #get} writes it plus "found", absent keys as just that. */
+  static ObjectNode getMany(GetManyResponse r, Encoding enc) {
+    ObjectNode root = object();
+    ArrayNode results = root.putArray("results");
+    for (GetResponse g : r.getResultsList()) {
+      ObjectNode one = g.getFound() ? keyValue(g.getKv(), true, enc) : object();
+      results.add(one.put("found", g.getFound()).put("served_by", g.getRead().getServedBy())
+          .put("applied_index", g.getRead().getAppliedIndex()));
+    }
+    return root.put("session", session(r.getSession()));
+  }
+
   static ObjectNode put(PutResponse r) {
     return object().put("version", r.getVersion())
         .put("previous_version", r.getPreviousVersion()).put("created", r.getPreviousVersion() == 0)
@@ -160,16 +175,7 @@ final class JsonCodec {
    * (op count, sizes) are left to the router.
    */
   static BatchRequest batchRequest(byte[] body, Encoding enc, SessionToken session) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(body);
-    } catch (IOException e) {
-      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : "unreadable";
-      throw HttpErrors.badRequest("body", "not valid JSON: " + firstLine(why));
-    }
-    if (root == null || !root.isObject()) {
-      throw HttpErrors.badRequest("body", "expected a JSON object {\"ops\":[...]}");
-    }
+    JsonNode root = readObject(body, "{\"ops\":[...]}");
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!name.equals("ops")) {
@@ -183,6 +189,30 @@ final class JsonCodec {
     BatchRequest.Builder b = BatchRequest.newBuilder().setSession(session);
     for (int i = 0; i < ops.size(); i++) {
       b.addOps(op(ops.get(i), "ops[" + i + "]", enc));
+    }
+    return b.build();
+  }
+
+  /** The body of {@code POST /v1/getmany}: {@code {"keys":["a","b"]}}, keys in the request's encoding. */
+  static GetManyRequest getManyRequest(byte[] body, Encoding enc, Consistency consistency, SessionToken session) {
+    JsonNode root = readObject(body, "{\"keys\":[...]}");
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("keys")) {
+        throw HttpErrors.badRequest(name, "unknown field; a get-many has only \"keys\"");
+      }
+    }
+    JsonNode keys = root.path("keys");
+    if (!keys.isArray()) {
+      throw HttpErrors.badRequest("keys", "expected an array of keys");
+    }
+    GetManyRequest.Builder b = GetManyRequest.newBuilder().setConsistency(consistency).setSession(session);
+    for (int i = 0; i < keys.size(); i++) {
+      JsonNode key = keys.get(i);
+      if (!key.isTextual()) {
+        throw HttpErrors.badRequest("keys[" + i + "]", "expected a string");
+      }
+      b.addKeys(enc.decode("keys[" + i + "]", key.asText()));
     }
     return b.build();
   }
@@ -252,6 +282,21 @@ final class JsonCodec {
       throw HttpErrors.badRequest(where + "." + name, v == null ? "required" : "expected a string");
     }
     return v.textValue();
+  }
+
+  /** A request body that must be one JSON object, shaped like {@code shape}. */
+  private static JsonNode readObject(byte[] body, String shape) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (IOException e) {
+      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : "unreadable";
+      throw HttpErrors.badRequest("body", "not valid JSON: " + firstLine(why));
+    }
+    if (root == null || !root.isObject()) {
+      throw HttpErrors.badRequest("body", "expected a JSON object " + shape);
+    }
+    return root;
   }
 
   private static String firstLine(String s) {

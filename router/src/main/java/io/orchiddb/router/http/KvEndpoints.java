@@ -15,6 +15,7 @@ import com.linecorp.armeria.common.util.TimeoutMode;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.DeleteRequest;
+import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.ScanRequest;
@@ -58,6 +59,7 @@ final class KvEndpoints {
   private static final Set<String> SCAN_PARAMS = Set.of(Encoding.PARAM, Params.CONSISTENCY, Params.SESSION,
       PREFIX, START, END, LIMIT, AFTER, KEYS_ONLY);
   private static final Set<String> BATCH_PARAMS = Set.of(Encoding.PARAM, Params.SESSION);
+  private static final Set<String> GET_MANY_PARAMS = Set.of(Encoding.PARAM, Params.SESSION, Params.CONSISTENCY);
   /** Scan fields the router names as in the proto, and the query parameters that carry them. */
   private static final Map<String, String> SCAN_FIELDS = Map.of("continuation", AFTER, "start_key", START, "end_key", END);
   private static final MediaType TEXT = MediaType.PLAIN_TEXT_UTF_8;
@@ -163,6 +165,15 @@ final class KvEndpoints {
       Params p = Params.of(ctx, BATCH_PARAMS);
       BatchRequest r = JsonCodec.batchRequest(body.content().array(), p.encoding(), p.session());
       return kv.batch(r, null).thenApply(b -> json(HttpStatus.OK, JsonCodec.batch(b), b.getSession()));
+    });
+  }
+
+  HttpResponse getMany(ServiceRequestContext ctx, HttpRequest req) {
+    return call(ctx, req, Phase.READING, body -> {
+      Params p = Params.of(ctx, GET_MANY_PARAMS);
+      Encoding enc = p.encoding();
+      GetManyRequest r = JsonCodec.getManyRequest(body.content().array(), enc, p.consistency(), p.session());
+      return kv.getMany(r, null).thenApply(g -> json(HttpStatus.OK, JsonCodec.getMany(g, enc), g.getSession()));
     });
   }
 

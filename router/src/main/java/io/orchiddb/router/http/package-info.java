@@ -36,6 +36,10 @@
  *     <td>200: {@code {"results":[{"outcome":"APPLIED","version":12,"previous_version":3},..],"session":".."}};
  *     outcome APPLIED, CONDITION_FAILED, ABORTED (another op of the same shard failed its condition) or
  *     UNKNOWN (may or may not have been applied); ops on one shard commit all or none</td></tr>
+ * <tr><td>{@code POST /v1/getmany} body {@code {"keys":["a","b"]}}; {@code consistency}, {@code session}</td>
+ *     <td>200: {@code {"results":[{"key":"a","value":"v","version":7,"create_version":5,"modify_time_ms":..,
+ *     "found":true,"served_by":"n1","applied_index":9},{"found":false,"served_by":"n1","applied_index":9}],
+ *     "session":".."}}: one result per key, in order; at most 1024 keys (batch-ops-max)</td></tr>
  * <tr><td>{@code GET /v1/cluster}</td>
  *     <td>200: {@code {"map_epoch":1,"nodes":[{"id":"n1","address":"127.0.0.1:7001","reachable":true}],
  *     "shards":[{"id":0,"hash_start":"0","hash_end":"2305843009213693952","leader":"n1","epoch":1,

@@ -269,6 +269,39 @@ class HttpGatewayIT {
   }
 
   @Test
+  void getManyAnswersEveryKeyInOrderAndNamesBadFields() throws Exception {
+    post("/v1/batch", "{\"ops\":[{\"op\":\"put\",\"key\":\"gm-a\",\"value\":\"1\"},"
+        + "{\"op\":\"put\",\"key\":\"gm-b\",\"value\":\"2\"}]}");
+    HttpResponse<byte[]> r = post("/v1/getmany?consistency=strong", "{\"keys\":[\"gm-b\",\"gm-none\",\"gm-a\"]}");
+    assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+    JsonNode results = json(r).get("results");
+    assertThat(results).hasSize(3);
+    assertThat(results.get(0).get("found").asBoolean()).isTrue();
+    assertThat(results.get(0).get("key").asText()).isEqualTo("gm-b");
+    assertThat(results.get(0).get("value").asText()).isEqualTo("2");
+    assertThat(results.get(0).get("version").asLong()).isPositive();
+    assertThat(results.get(1).get("found").asBoolean()).isFalse();
+    assertThat(results.get(1).has("value")).isFalse();
+    assertThat(results.get(2).get("value").asText()).isEqualTo("1");
+    assertThat(json(r).get("session").asText()).isNotEmpty();
+
+    assertThat(error(post("/v1/getmany", "{\"keys\":[\"a\",7]}"), 400, "BAD_REQUEST").get("field").asText())
+        .isEqualTo("keys[1]");
+    assertThat(error(post("/v1/getmany", "{\"key\":[\"a\"]}"), 400, "BAD_REQUEST").get("field").asText())
+        .isEqualTo("key");
+    assertThat(error(post("/v1/getmany", "{\"keys\":[]}"), 400, "BAD_REQUEST").get("field").asText())
+        .isEqualTo("keys");
+    assertThat(error(post("/v1/getmany?consistency=sometimes", "{\"keys\":[\"a\"]}"), 400, "BAD_REQUEST")
+        .get("field").asText()).isEqualTo("consistency");
+    StringBuilder many = new StringBuilder("{\"keys\":[");
+    for (int i = 0; i < 1025; i++) {
+      many.append(i == 0 ? "" : ",").append("\"k").append(i).append('"');
+    }
+    assertThat(error(post("/v1/getmany", many + "]}"), 400, "LIMIT_EXCEEDED").get("limit").asText())
+        .isEqualTo("batch-ops-max");
+  }
+
+  @Test
   void malformedBatchesNameTheField() throws Exception {
     assertThat(error(post("/v1/batch", "{\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"},{\"op\":\"upsert\",\"key\":\"k\"}]}"),
         400, "BAD_REQUEST").get("field").asText()).isEqualTo("ops[1].op");
