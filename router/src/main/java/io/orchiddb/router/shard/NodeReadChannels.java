@@ -2,8 +2,10 @@ package io.orchiddb.router.shard;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -66,8 +68,20 @@ final class NodeReadChannels implements Closeable {
   CompletableFuture<byte[]> read(String address, byte[] request, long timeoutMs) {
     ManagedChannel channel = channel(address);
     CompletableFuture<byte[]> result = new CompletableFuture<>();
-    Futures.addCallback(
-        ClientCalls.futureUnaryCall(channel.newCall(READ, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)), request),
+    // Started in the root context, not the current one: the read is made on the thread of some
+    // caller's incoming call, and a call started in that call's context is cancelled when it
+    // ends ("Context was cancelled without error"), while this read serves other callers too
+    // (GetBatcher shares it). Found as reads failing on every replica and retried after
+    // ReadFailover's backoff: latency tails at 0.3, 0.6, 1.1 s.
+    Context previous = Context.ROOT.attach();
+    ListenableFuture<byte[]> call;
+    try {
+      call = ClientCalls.futureUnaryCall(
+          channel.newCall(READ, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)), request);
+    } finally {
+      Context.ROOT.detach(previous);
+    }
+    Futures.addCallback(call,
         new FutureCallback<>() {
           @Override
           public void onSuccess(byte[] reply) {
