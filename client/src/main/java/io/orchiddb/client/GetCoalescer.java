@@ -1,6 +1,7 @@
 package io.orchiddb.client;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetResponse;
@@ -56,7 +57,8 @@ final class GetCoalescer {
     if (transport.isClosed()) {
       throw new IllegalStateException("the OrchidClient is closed");
     }
-    Pending p = new Pending(key, transport.nanoTime() + deadline.toNanos(), new CompletableFuture<>());
+    Pending p = new Pending(key, transport.nanoTime() + deadline.toNanos(), Context.current(),
+        new CompletableFuture<>());
     lanes.get(consistency).enqueue(p);
     return p.result;
   }
@@ -66,7 +68,13 @@ final class GetCoalescer {
         "", Map.of(), e);
   }
 
-  private record Pending(ByteString key, long deadlineNanos, CompletableFuture<GetResult> result) {}
+  /**
+   * A waiting get, with the gRPC context of the caller that made it. Requests are often sent from
+   * the callback of another caller's request, which runs in that caller's context; a call started
+   * there is cancelled when that context is (say the application's own incoming call ends). So a
+   * get sent alone goes in its own caller's context, and a shared request in the root context.
+   */
+  private record Pending(ByteString key, long deadlineNanos, Context context, CompletableFuture<GetResult> result) {}
 
   private final class Lane {
     private final Consistency level;
@@ -118,12 +126,15 @@ final class GetCoalescer {
     private CompletableFuture<GetResult> alone(Pending p) {
       Duration left = Duration.ofNanos(Math.max(0, p.deadlineNanos - transport.nanoTime()));
       CompletableFuture<GetResult> call;
+      Context previous = p.context.attach();
       try {
         call = transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, left,
             session -> Codec.getRequest(p.key, level).toBuilder().setSession(session).build(),
             GetResponse::getSession, Codec::getResult);
       } catch (IllegalStateException e) { // closed while the get waited
         call = CompletableFuture.failedFuture(closed(e));
+      } finally {
+        p.context.detach(previous);
       }
       CompletableFuture<GetResult> forwarded = call;
       forwarded.whenComplete((value, failure) -> {
@@ -162,11 +173,14 @@ final class GetCoalescer {
       }
       GetManyRequest keys = request.build();
       CompletableFuture<GetManyResponse> call;
+      Context previous = Context.ROOT.attach();
       try {
         call = transport.callOnce(KVGrpc.getGetManyMethod(), Transport.Kind.READ, Duration.ofNanos(earliest - now),
             session -> keys.toBuilder().setSession(session).build(), GetManyResponse::getSession, r -> r);
       } catch (IllegalStateException e) { // closed while the gets waited; each fails alone
         call = CompletableFuture.failedFuture(e);
+      } finally {
+        Context.ROOT.detach(previous);
       }
       call.whenComplete((response, failure) -> {
         release();

@@ -223,6 +223,25 @@ class GetCoalescingTest {
   }
 
   @Test
+  void aCancelledCallerContextCancelsOnlyItsOwnGets() throws Exception {
+    start(OrchidClient.builder());
+    holdGets();
+    router.script("GetMany", GET_MANY);
+    // The gets in flight belong to one caller (say, an application's incoming call)...
+    io.grpc.Context.CancellableContext caller = io.grpc.Context.ROOT.withCancellation();
+    List<CompletableFuture<GetResult>> callers = caller.call(() -> inFlight(Consistency.EVENTUAL));
+    // ...the waiting ones to others.
+    CompletableFuture<GetResult> b = get("b", Consistency.EVENTUAL);
+    CompletableFuture<GetResult> c = get("c", Consistency.EVENTUAL);
+    caller.cancel(null);
+    assertThat(callers).allMatch(CompletableFuture::isCompletedExceptionally);
+    // The waiting gets went out from the cancelled calls' callbacks, but not in their context.
+    assertThat(value(b)).isEqualTo("v:b");
+    assertThat(value(c)).isEqualTo("v:c");
+    assertThat(router.received("GetMany")).hasSize(1);
+  }
+
+  @Test
   void withCoalescingOffEveryGetIsItsOwnRequest() {
     start(OrchidClient.builder().coalesceGets(false));
     router.script("Get", FakeRouter.HOLD, GET);
