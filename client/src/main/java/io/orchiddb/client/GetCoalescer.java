@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Context;
 import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetManyResponse;
+import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
 import io.orchiddb.client.internal.Transport;
@@ -61,6 +62,18 @@ final class GetCoalescer {
         new CompletableFuture<>());
     lanes.get(consistency).enqueue(p);
     return p.result;
+  }
+
+  /**
+   * One get as its own {@code Get} request, with the client's retries: what {@link
+   * OrchidClient#getAsync} sends without coalescing, and what a coalesced get falls back to.
+   *
+   * @throws IllegalStateException the client is closed
+   */
+  static CompletableFuture<GetResult> plainGet(Transport transport, ByteString key, Consistency level, Duration deadline) {
+    GetRequest request = Codec.getRequest(key, level);
+    return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline,
+        session -> request.toBuilder().setSession(session).build(), GetResponse::getSession, Codec::getResult);
   }
 
   private static UnavailableException closed(IllegalStateException e) {
@@ -128,9 +141,7 @@ final class GetCoalescer {
       CompletableFuture<GetResult> call;
       Context previous = p.context.attach();
       try {
-        call = transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, left,
-            session -> Codec.getRequest(p.key, level).toBuilder().setSession(session).build(),
-            GetResponse::getSession, Codec::getResult);
+        call = plainGet(transport, p.key, level, left);
       } catch (IllegalStateException e) { // closed while the get waited
         call = CompletableFuture.failedFuture(closed(e));
       } finally {

@@ -9,7 +9,6 @@ import io.orchiddb.api.v1.ClusterGrpc;
 import io.orchiddb.api.v1.DeleteResponse;
 import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetManyResponse;
-import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ScanResponse;
@@ -144,13 +143,7 @@ public final class OrchidClient implements AutoCloseable {
     ByteString k = bytes(key, "key");
     Consistency level = consistency(options);
     Duration deadline = deadline(options);
-    if (gets != null) {
-      return gets.get(k, level, deadline);
-    }
-    var request = Codec.getRequest(k, level);
-    return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline,
-        session -> request.toBuilder().setSession(session).build(),
-        GetResponse::getSession, Codec::getResult);
+    return gets != null ? gets.get(k, level, deadline) : GetCoalescer.plainGet(transport, k, level, deadline);
   }
 
   // ---- get many ----
