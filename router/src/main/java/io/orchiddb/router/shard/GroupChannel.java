@@ -109,13 +109,7 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
         .setCallId(readCallIds.incrementAndGet()).setMessage(message(query)).setType(type)
         .setTimeoutMs(requestTimeoutMs).build();
     byte[] bytes = ClientProtoUtils.toRaftClientRequestProto(request).toByteArray();
-    CompletableFuture<byte[]> sent;
-    try {
-      sent = reads.read(target.getAddress(), bytes, requestTimeoutMs);
-    } catch (IllegalStateException closing) {
-      sent = CompletableFuture.failedFuture(closing);
-    }
-    return reply(sent.thenApply(GroupChannel::parseReply));
+    return reply(reads.read(target.getAddress(), bytes, requestTimeoutMs).thenApply(GroupChannel::parseReply));
   }
 
   private static RaftClientReply parseReply(byte[] bytes) {

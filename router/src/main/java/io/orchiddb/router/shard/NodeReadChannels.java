@@ -49,7 +49,8 @@ final class NodeReadChannels implements Closeable {
     }
   };
 
-  private static final MethodDescriptor<byte[], byte[]> READ = MethodDescriptor.<byte[], byte[]>newBuilder()
+  /** The NodeReads method as plain gRPC describes it (the node serves it on Ratis's shaded copy). */
+  static final MethodDescriptor<byte[], byte[]> READ = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(NodeReads.METHOD)
       .setRequestMarshaller(BYTES)
@@ -61,11 +62,15 @@ final class NodeReadChannels implements Closeable {
 
   /**
    * Sends one read to the node at {@code address} ("host:port"); completes with the reply's
-   * bytes, or fails with gRPC's {@code StatusRuntimeException} (unreachable, timed out, refused).
+   * bytes, or fails with gRPC's {@code StatusRuntimeException} (unreachable, timed out, refused),
+   * or with {@code IllegalStateException} once closed.
    * After a failure the channel's reconnect backoff is reset, so the next read to a node that
    * has come back tries at once rather than after gRPC's backoff (up to two minutes).
    */
   CompletableFuture<byte[]> read(String address, byte[] request, long timeoutMs) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the router is closing"));
+    }
     ManagedChannel channel = channel(address);
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     // Started in the root context, not the current one: the read is made on the thread of some
@@ -98,9 +103,6 @@ final class NodeReadChannels implements Closeable {
   }
 
   private ManagedChannel channel(String address) {
-    if (closed) {
-      throw new IllegalStateException("the router is closing");
-    }
     return channels.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
         .directExecutor()
         .maxInboundMessageSize(REPLY_BYTES_MAX)

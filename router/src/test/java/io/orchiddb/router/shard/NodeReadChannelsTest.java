@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.orchiddb.node.raft.NodeReads;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,31 +25,12 @@ import org.junit.jupiter.api.Test;
  * until the test has cancelled the context the read was started in.
  */
 class NodeReadChannelsTest {
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   @Test
   void aReadOutlivesTheContextItWasStartedIn() throws Exception {
     CompletableFuture<StreamObserver<byte[]>> arrived = new CompletableFuture<>();
-    MethodDescriptor<byte[], byte[]> read = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(NodeReads.METHOD)
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
     Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
         .addService(ServerServiceDefinition.builder(NodeReads.SERVICE)
-            .addMethod(read, ServerCalls.asyncUnaryCall((request, out) -> arrived.complete(out))).build())
+            .addMethod(NodeReadChannels.READ, ServerCalls.asyncUnaryCall((request, out) -> arrived.complete(out))).build())
         .build().start();
     try (NodeReadChannels channels = new NodeReadChannels()) {
       Context.CancellableContext caller = Context.current().withCancellation();
