@@ -10,6 +10,9 @@ import io.orchiddb.api.v1.DeleteResponse;
 import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ScanResponse;
 import io.orchiddb.api.v1.SessionToken;
@@ -229,6 +232,72 @@ public final class OrchidClient implements AutoCloseable {
     return transport.call(KVGrpc.getPutMethod(), Transport.Kind.WRITE, deadline(options),
         session -> request.toBuilder().setSession(session).build(),
         PutResponse::getSession, Codec::putResult);
+  }
+
+  // ---- put many ----
+
+  /**
+   * Writes many keys in one request, each as {@link #put(byte[], byte[], Condition)} writes it:
+   * independently, not atomically ({@link #batch} is atomic per shard), each with its own outcome.
+   * Puts to one shard share its Raft entries, so for bulk loads this is far cheaper than one
+   * request per put. A put that failed without being written ({@link UnavailableException}: its
+   * shard had no quorum) is not retried here; send it again if you want it.
+   *
+   * @param puts {@link BatchOp#put} operations only, at most {@code batch-ops-max} (1024)
+   * @return one outcome per put, in the order of {@code puts}; empty for no puts
+   * @throws IllegalArgumentException an operation is a delete (use {@link #batch})
+   * @throws InvalidArgumentException the request as a whole is over a limit ({@code
+   *     batch-ops-max}, {@code request-bytes-max}); nothing was written
+   * @throws UnavailableException no router within the deadline; nothing was written
+   * @throws OutcomeUnknownException any of the puts may or may not have been applied
+   */
+  public List<PutOutcome> putMany(List<BatchOp> puts) {
+    return putMany(puts, WriteOptions.defaults());
+  }
+
+  /** Writes many keys; see {@link #putMany(List)}. */
+  public List<PutOutcome> putMany(List<BatchOp> puts, WriteOptions options) {
+    return await(() -> putManyAsync(puts, options), Transport.Kind.WRITE);
+  }
+
+  public CompletableFuture<List<PutOutcome>> putManyAsync(List<BatchOp> puts) {
+    return putManyAsync(puts, WriteOptions.defaults());
+  }
+
+  public CompletableFuture<List<PutOutcome>> putManyAsync(List<BatchOp> puts, WriteOptions options) {
+    Objects.requireNonNull(puts, "puts");
+    PutManyRequest.Builder b = PutManyRequest.newBuilder();
+    for (int i = 0; i < puts.size(); i++) {
+      BatchOp op = Objects.requireNonNull(puts.get(i), "puts[" + i + "]");
+      if (op.type() != BatchOp.Type.PUT) {
+        throw new IllegalArgumentException("puts[" + i + "] is a " + op.type() + "; putMany takes puts only (batch takes both)");
+      }
+      b.addPuts(Codec.putRequest(op.keyBytes(), op.valueBytes(), op.condition()));
+    }
+    Duration deadline = deadline(options);
+    if (puts.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    PutManyRequest request = b.build();
+    return transport.call(KVGrpc.getPutManyMethod(), Transport.Kind.WRITE, deadline,
+        session -> request.toBuilder().setSession(session).build(), PutManyResponse::getSession,
+        response -> putOutcomes(response, request.getPutsCount()));
+  }
+
+  private List<PutOutcome> putOutcomes(PutManyResponse response, int count) {
+    String method = KVGrpc.getPutManyMethod().getFullMethodName();
+    if (response.getResultsCount() != count) {
+      throw new OutcomeUnknownException("write outcome unknown, it may or may not have been applied: " + method
+          + " of " + count + " puts was answered with " + response.getResultsCount() + " results", "", Map.of(), null);
+    }
+    List<PutOutcome> outcomes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      PutManyResult r = response.getResults(i);
+      // An error, or (from a broken router) neither: a status of code OK, which reads as "outcome unknown".
+      outcomes.add(r.hasPut() ? new PutOutcome(Codec.putResult(r.getPut()), null) : new PutOutcome(null,
+          transport.partFailure(r.getError(), Transport.Kind.WRITE, method + " (put " + (i + 1) + " of " + count + ")")));
+    }
+    return List.copyOf(outcomes);
   }
 
   // ---- delete ----

@@ -26,6 +26,8 @@ import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ScanRequest;
@@ -138,7 +140,7 @@ final class FakeRouter implements AutoCloseable {
     return InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
-  /** Replaces the script of a method ("Get", "GetMany", "Put", "Delete", "Batch", "Scan", "Status"). */
+  /** Replaces the script of a method ("Get", "GetMany", "Put", "PutMany", "Delete", "Batch", "Scan", "Status"). */
   FakeRouter script(String method, Object... replies) {
     scripts.put(method, new ConcurrentLinkedDeque<>(List.of(replies)));
     return this;
@@ -283,6 +285,11 @@ final class FakeRouter implements AutoCloseable {
     @Override
     public void getMany(GetManyRequest request, StreamObserver<GetManyResponse> out) {
       handle("GetMany", request, out);
+    }
+
+    @Override
+    public void putMany(PutManyRequest request, StreamObserver<PutManyResponse> out) {
+      handle("PutMany", request, out);
     }
 
     @Override

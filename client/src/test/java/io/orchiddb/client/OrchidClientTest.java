@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.DeleteRequest;
@@ -14,6 +16,9 @@ import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.NodeStatus;
 import io.orchiddb.api.v1.OpResult;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ReadInfo;
@@ -284,6 +289,64 @@ class OrchidClientTest {
         .isInstanceOf(OutcomeUnknownException.class)
         .hasMessageContaining("1 results for a batch of 2");
     assertThat(router.received("Batch")).hasSize(1);
+  }
+
+  @Test
+  void putManySendsPutsInOrderAndEndsEachWithItsOwnOutcome() {
+    router.script("PutMany", PutManyResponse.newBuilder()
+        .addResults(PutManyResult.newBuilder().setPut(PutResponse.newBuilder().setVersion(21).setPreviousVersion(4)))
+        .addResults(PutManyResult.newBuilder().setError(StatusProto.fromThrowable(FakeRouter.error(
+            Status.Code.FAILED_PRECONDITION, "CONDITION_FAILED", Map.of("current_version", "9"), "condition failed"))))
+        .addResults(PutManyResult.newBuilder().setError(StatusProto.fromThrowable(FakeRouter.error(
+            Status.Code.INVALID_ARGUMENT, "LIMIT_EXCEEDED", Map.of("limit", "value-bytes-max"), "value too large"))))
+        .addResults(PutManyResult.newBuilder().setError(StatusProto.fromThrowable(FakeRouter.error(
+            Status.Code.UNAVAILABLE, "NO_QUORUM", Map.of("shard", "2"), "no quorum"))))
+        .addResults(PutManyResult.newBuilder().setError(StatusProto.fromThrowable(FakeRouter.error(
+            Status.Code.DEADLINE_EXCEEDED, "OUTCOME_UNKNOWN", Map.of(), "not confirmed in time"))))
+        .addResults(PutManyResult.getDefaultInstance()) // neither: a broken router
+        .setSession(FakeRouter.token(2, 21))
+        .build());
+
+    List<PutOutcome> outcomes = client.putMany(List.of(
+        BatchOp.put("a".getBytes(UTF_8), "1".getBytes(UTF_8)),
+        BatchOp.put("b".getBytes(UTF_8), "2".getBytes(UTF_8), Condition.absent()),
+        BatchOp.put("c".getBytes(UTF_8), "3".getBytes(UTF_8)),
+        BatchOp.put("d".getBytes(UTF_8), "4".getBytes(UTF_8)),
+        BatchOp.put("e".getBytes(UTF_8), "5".getBytes(UTF_8)),
+        BatchOp.put("f".getBytes(UTF_8), "6".getBytes(UTF_8))));
+
+    PutManyRequest sent = router.only("PutMany");
+    assertThat(sent.getPutsList()).extracting(p -> p.getKey().toStringUtf8()).containsExactly("a", "b", "c", "d", "e", "f");
+    assertThat(sent.getPuts(1).getCondition().hasAbsent()).isTrue();
+    assertThat(sent.getPuts(0).hasCondition()).isFalse();
+    assertThat(outcomes.get(0).orThrow()).isEqualTo(new PutResult(21, 4));
+    assertThat(outcomes.get(1).error()).isInstanceOf(ConditionFailedException.class)
+        .hasMessageContaining("PutMany (put 2 of 6)");
+    assertThat(((ConditionFailedException) outcomes.get(1).error()).currentVersion()).isEqualTo(9);
+    assertThat(outcomes.get(2).error()).isInstanceOf(InvalidArgumentException.class);
+    assertThat(((InvalidArgumentException) outcomes.get(2).error()).limit()).contains("value-bytes-max");
+    assertThat(outcomes.get(3).error()).isInstanceOf(UnavailableException.class);
+    assertThat(outcomes.get(4).error()).isInstanceOf(OutcomeUnknownException.class);
+    assertThat(outcomes.get(5).error()).isInstanceOf(OutcomeUnknownException.class);
+    assertThat(outcomes).extracting(PutOutcome::applied).containsExactly(true, false, false, false, false, false);
+    assertThatThrownBy(outcomes.get(1)::orThrow).isSameAs(outcomes.get(1).error());
+    assertThat(client.sessionToken()).isEqualTo(FakeRouter.token(2, 21));
+  }
+
+  @Test
+  void putManyRefusesDeletesSendsNothingForNoPutsAndHasAnUnknownOutcomeWhenResultsDoNotMatch() {
+    assertThatThrownBy(() -> client.putMany(List.of(
+            BatchOp.put("a".getBytes(UTF_8), "1".getBytes(UTF_8)), BatchOp.delete("b".getBytes(UTF_8)))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("puts[1] is a DELETE");
+    assertThat(client.putMany(List.of())).isEmpty();
+    assertThat(router.received("PutMany")).isEmpty();
+
+    router.script("PutMany", PutManyResponse.newBuilder()
+        .addResults(PutManyResult.newBuilder().setPut(PutResponse.newBuilder().setVersion(3))).build());
+    assertThatThrownBy(() -> client.putMany(List.of(
+            BatchOp.put("a".getBytes(UTF_8), "1".getBytes(UTF_8)), BatchOp.put("b".getBytes(UTF_8), "2".getBytes(UTF_8)))))
+        .isInstanceOf(OutcomeUnknownException.class).hasMessageContaining("of 2 puts was answered with 1 results");
+    assertThat(router.received("PutMany")).hasSize(1);
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.orchiddb.client.GetResult;
 import io.orchiddb.client.InvalidArgumentException;
 import io.orchiddb.client.KeyValue;
 import io.orchiddb.client.OrchidClient;
+import io.orchiddb.client.PutOutcome;
 import io.orchiddb.client.PutResult;
 import io.orchiddb.client.ReadOptions;
 import io.orchiddb.client.ScanIterator;
@@ -181,6 +182,36 @@ class ClientIT {
     assertThat(many.get(2).keyValue().orElseThrow().valueUtf8()).isEqualTo("v299");
     assertThatThrownBy(() -> client.getMany(List.of(utf8("sdk/many/7"), new byte[1025])))
         .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.limit()).contains("key-bytes-max"));
+  }
+
+  @Test
+  void putManyWritesEachPutOnItsOwnAcrossShards() {
+    PutResult taken = client.put(utf8("sdk/pm/taken"), utf8("first"));
+    List<BatchOp> puts = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      puts.add(BatchOp.put(utf8("sdk/pm/" + i), utf8("v" + i)));
+    }
+    puts.set(50, BatchOp.put(utf8("sdk/pm/taken"), utf8("second"), Condition.absent()));
+    puts.set(60, BatchOp.put(utf8("sdk/pm/60"), new byte[1024 * 1024 + 1]));
+    List<PutOutcome> outcomes = client.putMany(puts);
+
+    assertThat(outcomes).hasSize(200);
+    assertThat(outcomes.get(50).error()).isInstanceOfSatisfying(ConditionFailedException.class,
+        e -> assertThat(e.currentVersion()).isEqualTo(taken.version()));
+    assertThat(outcomes.get(60).error()).isInstanceOfSatisfying(InvalidArgumentException.class,
+        e -> assertThat(e.limit()).contains("value-bytes-max"));
+    for (int i = 0; i < 200; i++) {
+      if (i == 50 || i == 60) {
+        continue;
+      }
+      PutResult put = outcomes.get(i).orThrow();
+      // Session reads see each put at once, on whichever replica serves them.
+      GetResult read = client.get(utf8("sdk/pm/" + i), ReadOptions.of(Consistency.SESSION));
+      assertThat(read.keyValue().orElseThrow().valueUtf8()).isEqualTo("v" + i);
+      assertThat(read.keyValue().orElseThrow().version()).isEqualTo(put.version());
+    }
+    assertThat(client.get("sdk/pm/taken").keyValue().orElseThrow().valueUtf8()).isEqualTo("first");
+    assertThat(client.get("sdk/pm/60").found()).isFalse();
   }
 
   @Test

@@ -32,11 +32,15 @@ import io.orchiddb.api.v1.KeyValue;
 import io.orchiddb.api.v1.Op;
 import io.orchiddb.api.v1.OpResult;
 import io.orchiddb.api.v1.PutOp;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ScanRequest;
 import io.orchiddb.api.v1.ScanResponse;
 import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.api.v1.ShardIndex;
 import io.orchiddb.api.v1.StatusRequest;
 import io.orchiddb.api.v1.StatusResponse;
 import java.nio.file.Path;
@@ -236,6 +240,97 @@ class RouterIT {
   }
 
   @Test
+  void putManyWritesEachPutOnItsOwnAndAnswersEach() {
+    PutResponse existing = kv().put(PutRequest.newBuilder().setKey(b("pm/taken")).setValue(b("old")).build());
+    PutManyRequest.Builder req = PutManyRequest.newBuilder()
+        // A put's own session is ignored; the request's is what the response extends.
+        .setSession(SessionToken.newBuilder().addSeen(ShardIndex.newBuilder().setShardId(999).setIndex(7)));
+    for (int i = 0; i < 40; i++) {
+      req.addPuts(PutRequest.newBuilder().setKey(b("pm/" + i)).setValue(b("v" + i)));
+    }
+    req.setPuts(10, PutRequest.newBuilder().setKey(b("pm/taken")).setValue(b("new"))
+        .setCondition(Condition.newBuilder().setAbsent(Absent.getDefaultInstance())));
+    req.setPuts(20, PutRequest.newBuilder().setKey(ByteString.copyFrom(new byte[1025])).setValue(b("v")));
+    req.setPuts(30, PutRequest.newBuilder().setKey(b("pm/30")).setValue(b("v30"))
+        .setCondition(Condition.newBuilder().setAbsent(Absent.getDefaultInstance())));
+
+    PutManyResponse r = kv().putMany(req.build());
+
+    assertThat(r.getResultsCount()).isEqualTo(40);
+    com.google.rpc.Status conflict = r.getResults(10).getError();
+    assertThat(conflict.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+    assertThat(errorInfo(conflict).getReason()).isEqualTo("CONDITION_FAILED");
+    assertThat(errorInfo(conflict).getMetadataMap()).containsEntry("current_version", String.valueOf(existing.getVersion()));
+    com.google.rpc.Status tooLong = r.getResults(20).getError();
+    assertThat(tooLong.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertThat(errorInfo(tooLong).getMetadataMap()).containsEntry("limit", "key-bytes-max");
+    assertThat(tooLong.getMessage()).contains("key-bytes-max").doesNotContain("Exception");
+    Set<Long> versions = new HashSet<>();
+    for (int i = 0; i < 40; i++) {
+      if (i == 10 || i == 20) {
+        continue;
+      }
+      assertThat(r.getResults(i).hasPut()).as("put %d", i).isTrue();
+      PutResponse put = r.getResults(i).getPut();
+      assertThat(put.getVersion()).isPositive();
+      assertThat(put.getPreviousVersion()).isZero();
+      assertThat(put.hasSession()).isFalse();
+      GetResponse g = kv().get(GetRequest.newBuilder().setKey(b("pm/" + i)).build());
+      assertThat(g.getKv().getValue().toStringUtf8()).isEqualTo("v" + i);
+      assertThat(g.getKv().getVersion()).isEqualTo(put.getVersion());
+      versions.add(put.getVersion());
+    }
+    assertThat(kv().get(GetRequest.newBuilder().setKey(b("pm/taken")).build()).getKv().getValue().toStringUtf8())
+        .isEqualTo("old");
+    // The token: the request's entry kept, and per shard written the newest put's version.
+    Map<Integer, Long> token = new java.util.HashMap<>();
+    r.getSession().getSeenList().forEach(s -> token.put(s.getShardId(), s.getIndex()));
+    assertThat(token.remove(999)).isEqualTo(7L);
+    assertThat(token).as("the puts span several shards").hasSizeGreaterThan(1);
+    assertThat(versions).containsAll(token.values());
+    assertThat(token.values()).contains(versions.stream().max(Long::compare).orElseThrow());
+  }
+
+  @Test
+  void putManyRefusesTheWholeRequestOverItsLimitsAndWritesNothing() {
+    StatusRuntimeException none = catchThrowableOfType(StatusRuntimeException.class,
+        () -> kv().putMany(PutManyRequest.getDefaultInstance()));
+    assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(errorInfo(none).getMetadataMap()).containsEntry("field", "puts");
+
+    PutManyRequest.Builder many = PutManyRequest.newBuilder();
+    for (int i = 0; i < 1024; i++) {
+      many.addPuts(PutRequest.newBuilder().setKey(b("pm-limit/" + i)).setValue(b("v")));
+    }
+    PutManyRequest over = many.clone().addPuts(PutRequest.newBuilder().setKey(b("pm-limit/over")).setValue(b("v"))).build();
+    assertInvalid(() -> kv().putMany(over), "batch-ops-max");
+    assertThat(kv().get(GetRequest.newBuilder().setKey(b("pm-limit/0")).build()).getFound()).isFalse();
+    assertThat(kv().putMany(many.build()).getResultsList()).allMatch(PutManyResult::hasPut);
+
+    // request-bytes-max (4 MiB): four puts whose last value makes the request exactly the limit.
+    int limit = 4 * 1024 * 1024;
+    PutManyRequest.Builder big = PutManyRequest.newBuilder();
+    for (int i = 0; i < 3; i++) {
+      big.addPuts(PutRequest.newBuilder().setKey(b("pm-bytes/" + i)).setValue(ByteString.copyFrom(new byte[1024 * 1024])));
+    }
+    int last = limit - big.build().getSerializedSize() - 64;
+    PutManyRequest atLimit = withLastValue(big, last);
+    last += limit - atLimit.getSerializedSize(); // the length prefixes grew with the value; they stay put now
+    atLimit = withLastValue(big, last);
+    PutManyRequest oneOver = withLastValue(big, last + 1);
+    assertThat(atLimit.getSerializedSize()).isEqualTo(limit);
+    assertThat(oneOver.getSerializedSize()).isEqualTo(limit + 1);
+    assertInvalid(() -> kv().putMany(oneOver), "request-bytes-max");
+    assertThat(kv().get(GetRequest.newBuilder().setKey(b("pm-bytes/0")).build()).getFound()).isFalse();
+    assertThat(kv().putMany(atLimit).getResultsList()).allMatch(PutManyResult::hasPut);
+  }
+
+  private static PutManyRequest withLastValue(PutManyRequest.Builder first, int valueBytes) {
+    return first.clone().addPuts(PutRequest.newBuilder().setKey(b("pm-bytes/3"))
+        .setValue(ByteString.copyFrom(new byte[valueBytes]))).build();
+  }
+
+  @Test
   void conditionsFailWithTheCurrentVersion() {
     PutResponse p = kv().put(PutRequest.newBuilder().setKey(b("cond")).setValue(b("a")).build());
     StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> kv().put(PutRequest.newBuilder()
@@ -399,7 +494,10 @@ class RouterIT {
   }
 
   static ErrorInfo errorInfo(StatusRuntimeException e) {
-    com.google.rpc.Status s = StatusProto.fromThrowable(e);
+    return errorInfo(StatusProto.fromThrowable(e));
+  }
+
+  static ErrorInfo errorInfo(com.google.rpc.Status s) {
     assertThat(s).isNotNull();
     return s.getDetailsList().stream().filter(a -> a.is(ErrorInfo.class)).findFirst().map(a -> {
       try {

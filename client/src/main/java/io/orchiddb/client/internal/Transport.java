@@ -13,8 +13,10 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.orchiddb.api.v1.SessionToken;
+import io.orchiddb.client.OrchidException;
 import io.orchiddb.client.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,6 +177,24 @@ public final class Transport implements AutoCloseable {
       Function<Resp, SessionToken> sessionOf,
       Function<Resp, T> decode) {
     return call(method, kind, deadline, 1, request, sessionOf, decode);
+  }
+
+  /**
+   * The exception for one part of a request that answers per part (a put of a PutMany) that
+   * failed with {@code status}: what a request of its own would have ended with, had it failed so.
+   *
+   * @param what names the part for the message, e.g. "orchiddb.v1.KV/PutMany (put 3 of 40)"
+   */
+  public OrchidException partFailure(com.google.rpc.Status status, Kind kind, String what) {
+    return Errors.toException(
+        Failure.of(StatusProto.toStatusRuntimeException(status), true, preferredEndpoint()), kind, what);
+  }
+
+  private static boolean retryable(Kind kind, Failure f) {
+    return switch (kind) {
+      case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
+      case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
+    };
   }
 
   /** Whether {@link #close()} was called. */
@@ -347,7 +367,7 @@ public final class Transport implements AutoCloseable {
       if (failure.routerDown() && routers.size() > 1) {
         preferred.compareAndSet(index, (index + 1) % routers.size());
       }
-      if (!retryable(failure) || attempts >= maxAttempts) {
+      if (!retryable(kind, failure) || attempts >= maxAttempts) {
         finish();
         return;
       }
@@ -363,13 +383,6 @@ public final class Transport implements AutoCloseable {
       } catch (RejectedExecutionException e) {
         finish(); // closed meanwhile
       }
-    }
-
-    boolean retryable(Failure f) {
-      return switch (kind) {
-        case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
-        case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
-      };
     }
 
     long backoffNanos(int retry) {

@@ -13,6 +13,8 @@ import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ScanRequest;
@@ -24,19 +26,14 @@ import io.orchiddb.router.shard.RouterException;
 import io.orchiddb.router.shard.StatusCollector;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The public gRPC API: a thin layer that hands each call to {@link KvRouter} with the caller's
  * deadline and turns failures into gRPC statuses ({@link GrpcErrors}). No logic of its own.
  */
 public final class KvService extends KVGrpc.KVImplBase {
-  private static final Logger LOG = LoggerFactory.getLogger(KvService.class);
-
   private final KvRouter router;
 
   public KvService(KvRouter router) {
@@ -69,6 +66,11 @@ public final class KvService extends KVGrpc.KVImplBase {
   }
 
   @Override
+  public void putMany(PutManyRequest request, StreamObserver<PutManyResponse> out) {
+    reply(out, () -> router.putMany(request, timeout()));
+  }
+
+  @Override
   public void scan(ScanRequest request, StreamObserver<ScanResponse> out) {
     reply(out, () -> router.scan(request, timeout()));
   }
@@ -92,15 +94,8 @@ public final class KvService extends KVGrpc.KVImplBase {
         out.onCompleted();
         return;
       }
-      Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      RouterException e = t instanceof RouterException re ? re : internal(t);
-      out.onError(GrpcErrors.toStatus(e));
+      out.onError(GrpcErrors.toStatus(RouterException.of(failure)));
     });
-  }
-
-  private static RouterException internal(Throwable t) {
-    LOG.error("internal error", t);
-    return new RouterException(RouterException.Reason.INTERNAL, "internal error (see the router log)");
   }
 
   /** The Cluster service. */

@@ -52,6 +52,18 @@ abstract class Coalescer<P, R> {
     pump();
   }
 
+  /**
+   * Queues several items at once, before any batch is taken: with nothing in flight, they all
+   * go in the first batch instead of the first alone and the rest in the next (for a caller
+   * answered only once every item is).
+   */
+  final void enqueueAll(List<P> items) {
+    synchronized (this) {
+      waiting.addAll(items);
+    }
+    pump();
+  }
+
   final synchronized int queued() {
     return waiting.size();
   }

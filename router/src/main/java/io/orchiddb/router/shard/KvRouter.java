@@ -14,6 +14,9 @@ import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KeyValue;
 import io.orchiddb.api.v1.Op;
 import io.orchiddb.api.v1.OpResult;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ReadInfo;
@@ -266,18 +269,113 @@ public final class KvRouter implements Closeable {
   // ---- writes ---------------------------------------------------------------------------------
 
   public CompletableFuture<PutResponse> put(PutRequest req, Duration timeout) {
+    WriteOp op = putOp(req);
+    return writeOne(req.getKey(), op, deadline(timeout)).thenApply(w ->
+        putResponse(w).setSession(Sessions.merge(req.getSession(), w.shardId, w.index)).build());
+  }
+
+  /**
+   * Writes every put as {@link #put} does, all at once and each on its own: they join their
+   * shards' {@link ShardWriter} queues, so puts to one shard share Raft entries, and each ends with
+   * its own result or error. Refused as a whole, before anything is written, only for the request
+   * itself: no puts, more than batch-ops-max, or over request-bytes-max.
+   */
+  public CompletableFuture<PutManyResponse> putMany(PutManyRequest req, Duration timeout) {
+    int n = req.getPutsCount();
+    if (n == 0) {
+      throw RouterException.badRequest("puts", "a put-many needs at least one put");
+    }
+    if (n > config.limits().batchOpsMax()) {
+      throw RouterException.limit("batch-ops-max", "batch-ops-max: " + n + " puts in one put-many; the most is "
+          + config.limits().batchOpsMax());
+    }
+    int bytes = req.getSerializedSize();
+    if (bytes > config.limits().requestBytesMax()) {
+      throw RouterException.limit("request-bytes-max", "request-bytes-max: the put-many is " + bytes
+          + " bytes; the limit is " + config.limits().requestBytesMax());
+    }
+    long deadline = deadline(timeout);
+    List<CompletableFuture<Written>> writes = new ArrayList<>(n);
+    List<WriteOp> ops = new ArrayList<>(n);
+    for (PutRequest one : req.getPutsList()) {
+      try {
+        ops.add(putOp(one));
+        writes.add(null); // sent below
+      } catch (RuntimeException e) { // this put's own validation: it alone fails
+        ops.add(null);
+        writes.add(CompletableFuture.failedFuture(e));
+      }
+    }
+    return maps.mapBy(deadline).handle((map, noMap) -> {
+      // The puts of one shard join its writer's queue together, so that they share an entry.
+      Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        if (ops.get(i) != null && noMap != null) {
+          writes.set(i, CompletableFuture.failedFuture(noMap));
+        } else if (ops.get(i) != null) {
+          byShard.computeIfAbsent(map.shardFor(key(ops.get(i)).toByteArray()).getId(), s -> new ArrayList<>()).add(i);
+        }
+      }
+      byShard.forEach((shardId, idx) -> {
+        List<CompletableFuture<Written>> sent = submitAll(shardId,
+            idx.stream().map(i -> WriteTxn.newBuilder().addOps(ops.get(i)).build()).toList(), deadline);
+        for (int j = 0; j < idx.size(); j++) {
+          int i = idx.get(j);
+          // Refused for a stale map: that put alone is routed again with a fresh one.
+          writes.set(i, sent.get(j).handle((w, failure) -> failure == null ? CompletableFuture.completedFuture(w)
+              : Failures.isStaleRoute(failure) ? writeOne(key(ops.get(i)), ops.get(i), deadline)
+              : CompletableFuture.<Written>failedFuture(failure)).thenCompose(Function.identity()));
+        }
+      });
+      List<CompletableFuture<PutOutcome>> outcomes = new ArrayList<>(n);
+      for (CompletableFuture<Written> write : writes) {
+        outcomes.add(write.handle((w, failure) -> failure == null ? applied(w) : new PutOutcome(
+            PutManyResult.newBuilder().setError(RouterException.of(failure).toStatusProto()).build(), 0, 0)));
+      }
+      return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+        PutManyResponse.Builder b = PutManyResponse.newBuilder();
+        Map<Integer, Long> seen = new HashMap<>();
+        for (CompletableFuture<PutOutcome> outcome : outcomes) {
+          PutOutcome o = outcome.join();
+          b.addResults(o.result());
+          if (o.index() > 0) {
+            seen.merge(o.shardId(), o.index(), Math::max);
+          }
+        }
+        return b.setSession(Sessions.merge(req.getSession(), seen)).build();
+      });
+    }).thenCompose(Function.identity());
+  }
+
+  private static PutOutcome applied(Written w) {
+    PutManyResult.Builder r = PutManyResult.newBuilder();
+    try {
+      r.setPut(putResponse(w));
+    } catch (RouterException e) {
+      return new PutOutcome(r.setError(e.toStatusProto()).build(), 0, 0);
+    }
+    return new PutOutcome(r.build(), w.shardId, w.index);
+  }
+
+  /** One put's result in a put-many, and where it was written (index 0: it was not). */
+  private record PutOutcome(PutManyResult result, int shardId, long index) {}
+
+  /** A put as the operation a shard applies; throws for a put that breaks a limit. */
+  private WriteOp putOp(PutRequest req) {
     WriteOp op = WriteOp.newBuilder().setPut(io.orchiddb.proto.raft.PutOp.newBuilder()
         .setKey(req.getKey()).setValue(req.getValue()).setCondition(ApiCodec.condition(req.getCondition())))
         .build();
     checkWrite(List.of(op), req.getSerializedSize());
-    return writeOne(req.getKey(), op, deadline(timeout)).thenApply(w -> {
-      TxnResult txn = w.txn;
-      if (!txn.getCommitted()) {
-        throw conditionFailed(txn.getOps(0).getPreviousVersion());
-      }
-      return PutResponse.newBuilder().setVersion(w.index).setPreviousVersion(txn.getOps(0).getPreviousVersion())
-          .setSession(Sessions.merge(req.getSession(), w.shardId, w.index)).build();
-    });
+    return op;
+  }
+
+  /** A written put's response, without a session token; throws when its condition failed. */
+  private static PutResponse.Builder putResponse(Written w) {
+    TxnResult txn = w.txn;
+    if (!txn.getCommitted()) {
+      throw conditionFailed(txn.getOps(0).getPreviousVersion());
+    }
+    return PutResponse.newBuilder().setVersion(w.index).setPreviousVersion(txn.getOps(0).getPreviousVersion());
   }
 
   public CompletableFuture<DeleteResponse> delete(DeleteRequest req, Duration timeout) {
@@ -378,10 +476,23 @@ public final class KvRouter implements Closeable {
   }
 
   private CompletableFuture<Written> submit(ShardMap map, int shardId, WriteTxn txn, long deadline) {
-    ShardWriter writer = writers.computeIfAbsent(shardId, id ->
+    return written(writer(shardId).submit(txn), shardId, deadline);
+  }
+
+  /** Submits transactions to one shard together ({@link ShardWriter#submitAll}). */
+  private List<CompletableFuture<Written>> submitAll(int shardId, List<WriteTxn> txns, long deadline) {
+    return writer(shardId).submitAll(txns).stream().map(f -> written(f, shardId, deadline)).toList();
+  }
+
+  private ShardWriter writer(int shardId) {
+    return writers.computeIfAbsent(shardId, id ->
         new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send));
+  }
+
+  /** A submitted transaction, bounded by the deadline, its failure classified. */
+  private CompletableFuture<Written> written(CompletableFuture<ShardWriter.Applied> submitted, int shardId, long deadline) {
     long remainingNanos = deadline - nanoClock.getAsLong();
-    return writer.submit(txn).orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
+    return submitted.orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
         .handle((r, failure) -> {
           if (failure != null) {
             throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())

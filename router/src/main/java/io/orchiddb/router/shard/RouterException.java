@@ -1,5 +1,10 @@
 package io.orchiddb.router.shard;
 
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
@@ -26,6 +31,10 @@ public final class RouterException extends RuntimeException {
     INTERNAL
   }
 
+  /** The ErrorInfo domain of every OrchidDB error. */
+  public static final String DOMAIN = "orchiddb.io";
+  private static final Logger LOG = LoggerFactory.getLogger(RouterException.class);
+
   private final Reason reason;
   private final Map<String, String> metadata;
 
@@ -45,6 +54,38 @@ public final class RouterException extends RuntimeException {
 
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * This failure as the public API's error status (kv.proto, error model): the gRPC code of its
+   * reason, this message, and a {@code google.rpc.ErrorInfo} detail (domain {@value #DOMAIN},
+   * reason = {@link Reason} name, the metadata as is).
+   */
+  public com.google.rpc.Status toStatusProto() {
+    Code code = switch (reason) {
+      case LIMIT_EXCEEDED, BAD_REQUEST -> Code.INVALID_ARGUMENT;
+      case CONDITION_FAILED -> Code.FAILED_PRECONDITION;
+      case NO_QUORUM -> Code.UNAVAILABLE;
+      case OUTCOME_UNKNOWN, DEADLINE_EXCEEDED -> Code.DEADLINE_EXCEEDED;
+      case INTERNAL -> Code.INTERNAL;
+    };
+    ErrorInfo info = ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(reason.name()).putAllMetadata(metadata).build();
+    return com.google.rpc.Status.newBuilder().setCode(code.getNumber()).setMessage(getMessage())
+        .addDetails(Any.pack(info)).build();
+  }
+
+  /**
+   * What to report for a failed call: the {@link RouterException} itself (unwrapped from a
+   * future's wrapper), or, for anything else, an INTERNAL one that names no detail, after logging
+   * the failure, which is a bug.
+   */
+  public static RouterException of(Throwable failure) {
+    Throwable t = Failures.unwrap(failure);
+    if (t instanceof RouterException e) {
+      return e;
+    }
+    LOG.error("internal error", t);
+    return new RouterException(Reason.INTERNAL, "internal error (see the router log)");
   }
 
   static RouterException limit(String limit, String message) {

@@ -39,7 +39,11 @@ final class ShardWriter extends Coalescer<ShardWriter.Pending, ShardWriteResult>
     CompletableFuture<ShardWriteResult> send(ShardMap map, ShardInfo shard, ShardWrite write);
   }
 
-  record Pending(WriteTxn txn, int bytes, CompletableFuture<Applied> result) {}
+  record Pending(WriteTxn txn, int bytes, CompletableFuture<Applied> result) {
+    static Pending of(WriteTxn txn) {
+      return new Pending(txn, txn.getSerializedSize() + 8, new CompletableFuture<>());
+    }
+  }
 
   /** A transaction's result and the log index of the entry that carried it. */
   record Applied(long index, TxnResult txn) {}
@@ -62,9 +66,19 @@ final class ShardWriter extends Coalescer<ShardWriter.Pending, ShardWriteResult>
 
   /** Queues a transaction; completes with its result once the entry carrying it is applied. */
   CompletableFuture<Applied> submit(WriteTxn txn) {
-    Pending p = new Pending(txn, txn.getSerializedSize() + 8, new CompletableFuture<>());
+    Pending p = Pending.of(txn);
     enqueue(p);
     return p.result;
+  }
+
+  /** Queues transactions together ({@link #enqueueAll}); one future per transaction, in order. */
+  List<CompletableFuture<Applied>> submitAll(List<WriteTxn> txns) {
+    List<Pending> pending = new ArrayList<>(txns.size());
+    for (WriteTxn txn : txns) {
+      pending.add(Pending.of(txn));
+    }
+    enqueueAll(pending);
+    return pending.stream().map(Pending::result).toList();
   }
 
   @Override

@@ -55,6 +55,23 @@ class ShardWriterTest {
   }
 
   @Test
+  void transactionsSubmittedTogetherGoInOneEntryEvenWithNothingInFlight() {
+    ShardWriter w = writer(1 << 20);
+    List<CompletableFuture<ShardWriter.Applied>> results =
+        w.submitAll(List.of(txn("a", 10), txn("fail-b", 10), txn("c", 10)));
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).getTxnsList()).extracting(t -> t.getOps(0).getPut().getKey().toStringUtf8())
+        .containsExactly("a", "fail-b", "c");
+    reply(0, 40);
+    assertThat(results).extracting(r -> r.join().index()).containsExactly(40L, 40L, 40L);
+    assertThat(results).extracting(r -> r.join().txn().getCommitted()).containsExactly(true, false, true);
+    // One at a time, the first would have gone alone.
+    w.submit(txn("d", 10));
+    w.submit(txn("e", 10));
+    assertThat(sent.get(1).getTxnsCount()).isEqualTo(1);
+  }
+
+  @Test
   void writesArrivingWhileProposalsAreInFlightShareOneEntry() {
     ShardWriter w = writer(1 << 20);
     List<CompletableFuture<ShardWriter.Applied>> results = new ArrayList<>();
