@@ -67,6 +67,7 @@ public final class HttpGateway implements Closeable {
         .route().get("/v1/kv").build(e::scan)
         .route().post("/v1/batch").build(e::batch)
         .route().post("/v1/getmany").build(e::getMany)
+        .route().post("/v1/putmany").build(e::putMany)
         .route().get("/v1/cluster").build(e::cluster)
         .route().get("/health").build(e::health)
         .route().get("/put").build(e::putShortcut)

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
 import io.orchiddb.api.v1.Absent;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.BatchResponse;
@@ -23,6 +25,10 @@ import io.orchiddb.api.v1.NodeStatus;
 import io.orchiddb.api.v1.Op;
 import io.orchiddb.api.v1.OpResult;
 import io.orchiddb.api.v1.PutOp;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
+import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.PutResponse;
 import io.orchiddb.api.v1.ReplicaIndex;
 import io.orchiddb.api.v1.ScanResponse;
@@ -46,6 +52,8 @@ final class JsonCodec {
 
   private static final Set<String> OP_FIELDS =
       Set.of("op", "key", "value", Params.IF_ABSENT, Params.IF_VERSION, Params.IF_VALUE);
+  private static final Set<String> PUT_FIELDS =
+      Set.of("key", "value", Params.IF_ABSENT, Params.IF_VERSION, Params.IF_VALUE);
 
   private JsonCodec() {}
 
@@ -94,6 +102,41 @@ final class JsonCodec {
     return object().put("version", r.getVersion())
         .put("previous_version", r.getPreviousVersion()).put("created", r.getPreviousVersion() == 0)
         .put("session", session(r.getSession()));
+  }
+
+  /**
+   * A put-many's results, one per put in order: an applied put as {@link #put} writes it (without
+   * "session"), a failed one as {@code {"error":{..}}}, the same object an error response carries.
+   */
+  static ObjectNode putMany(PutManyResponse r) {
+    ObjectNode root = object();
+    ArrayNode results = root.putArray("results");
+    for (PutManyResult one : r.getResultsList()) {
+      if (one.hasPut()) {
+        PutResponse p = one.getPut();
+        results.addObject().put("version", p.getVersion()).put("previous_version", p.getPreviousVersion())
+            .put("created", p.getPreviousVersion() == 0);
+      } else {
+        results.add(error(one.getError()));
+      }
+    }
+    return root.put("session", session(r.getSession()));
+  }
+
+  /** An API error status as {@link #error(String, String, Map)} writes a router failure. */
+  private static ObjectNode error(com.google.rpc.Status status) {
+    for (com.google.protobuf.Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          ErrorInfo info = detail.unpack(ErrorInfo.class);
+          return error(info.getReason(), status.getMessage(), info.getMetadataMap());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          break; // the router wrote it; if it cannot be read, the status code is what is left
+        }
+      }
+    }
+    Code code = Code.forNumber(status.getCode());
+    return error(code == null ? "INTERNAL" : code.name(), status.getMessage(), Map.of());
   }
 
   static ObjectNode delete(DeleteResponse r) {
@@ -213,6 +256,41 @@ final class JsonCodec {
         throw HttpErrors.badRequest("keys[" + i + "]", "expected a string");
       }
       b.addKeys(enc.decode("keys[" + i + "]", key.asText()));
+    }
+    return b.build();
+  }
+
+  /**
+   * The body of {@code POST /v1/putmany}: {@code {"puts":[{"key":..,"value":..,"if_version":N},..]}},
+   * each put as a batch's put without "op". Shape errors name the field ({@code puts[2].value}).
+   */
+  static PutManyRequest putManyRequest(byte[] body, Encoding enc, SessionToken session) {
+    JsonNode root = readObject(body, "{\"puts\":[...]}");
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals("puts")) {
+        throw HttpErrors.badRequest(name, "unknown field; a put-many has only \"puts\"");
+      }
+    }
+    JsonNode puts = root.path("puts");
+    if (!puts.isArray()) {
+      throw HttpErrors.badRequest("puts", "expected an array of puts");
+    }
+    PutManyRequest.Builder b = PutManyRequest.newBuilder().setSession(session);
+    for (int i = 0; i < puts.size(); i++) {
+      String where = "puts[" + i + "]";
+      JsonNode node = puts.get(i);
+      if (!node.isObject()) {
+        throw HttpErrors.badRequest(where, "expected an object");
+      }
+      for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!PUT_FIELDS.contains(name)) {
+          throw HttpErrors.badRequest(where + "." + name, "unknown field; a put has " + PUT_FIELDS);
+        }
+      }
+      b.addPuts(PutRequest.newBuilder().setKey(enc.decode(where + ".key", text(node, where, "key")))
+          .setValue(enc.decode(where + ".value", text(node, where, "value"))).setCondition(condition(node, where, enc)));
     }
     return b.build();
   }

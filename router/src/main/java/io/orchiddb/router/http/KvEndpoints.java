@@ -16,6 +16,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.DeleteRequest;
 import io.orchiddb.api.v1.GetManyRequest;
+import io.orchiddb.api.v1.PutManyRequest;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.ScanRequest;
@@ -165,6 +166,14 @@ final class KvEndpoints {
       Params p = Params.of(ctx, BATCH_PARAMS);
       BatchRequest r = JsonCodec.batchRequest(body.content().array(), p.encoding(), p.session());
       return kv.batch(r, null).thenApply(b -> json(HttpStatus.OK, JsonCodec.batch(b), b.getSession()));
+    });
+  }
+
+  HttpResponse putMany(ServiceRequestContext ctx, HttpRequest req) {
+    return call(ctx, req, Phase.WRITING, body -> {
+      Params p = Params.of(ctx, BATCH_PARAMS);
+      PutManyRequest r = JsonCodec.putManyRequest(body.content().array(), p.encoding(), p.session());
+      return kv.putMany(r, null).thenApply(m -> json(HttpStatus.OK, JsonCodec.putMany(m), m.getSession()));
     });
   }
 

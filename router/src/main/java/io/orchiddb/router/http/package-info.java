@@ -40,6 +40,11 @@
  *     <td>200: {@code {"results":[{"key":"a","value":"v","version":7,"create_version":5,"modify_time_ms":..,
  *     "found":true,"served_by":"n1","applied_index":9},{"found":false,"served_by":"n1","applied_index":9}],
  *     "session":".."}}: one result per key, in order; at most 1024 keys (batch-ops-max)</td></tr>
+ * <tr><td>{@code POST /v1/putmany} body {@code {"puts":[{"key":"a","value":"1"},{"key":"b","value":"2",
+ *     "if_absent":true}]}}; {@code session}</td>
+ *     <td>200: {@code {"results":[{"version":12,"previous_version":0,"created":true},{"error":{"code":
+ *     "CONDITION_FAILED","message":..,"current_version":7}}],"session":".."}}: one result per put, in order,
+ *     each put written on its own (not atomically); at most 1024 puts (batch-ops-max)</td></tr>
  * <tr><td>{@code GET /v1/cluster}</td>
  *     <td>200: {@code {"map_epoch":1,"nodes":[{"id":"n1","address":"127.0.0.1:7001","reachable":true}],
  *     "shards":[{"id":0,"hash_start":"0","hash_end":"2305843009213693952","leader":"n1","epoch":1,

@@ -302,6 +302,41 @@ class HttpGatewayIT {
   }
 
   @Test
+  void putManyWritesEachPutAndAnswersEachAndNamesBadFields() throws Exception {
+    post("/v1/batch", "{\"ops\":[{\"op\":\"put\",\"key\":\"pm-taken\",\"value\":\"old\"}]}");
+    HttpResponse<byte[]> r = post("/v1/putmany", "{\"puts\":[{\"key\":\"pm-a\",\"value\":\"1\"},"
+        + "{\"key\":\"pm-taken\",\"value\":\"new\",\"if_absent\":true},{\"key\":\"pm-b\",\"value\":\"2\"}]}");
+    assertThat(r.statusCode()).as(text(r)).isEqualTo(200);
+    JsonNode results = json(r).get("results");
+    assertThat(results).hasSize(3);
+    assertThat(results.get(0).get("version").asLong()).isPositive();
+    assertThat(results.get(0).get("created").asBoolean()).isTrue();
+    JsonNode conflict = results.get(1).get("error");
+    assertThat(conflict.get("code").asText()).isEqualTo("CONDITION_FAILED");
+    assertThat(conflict.get("current_version").asLong()).isPositive();
+    assertThat(conflict.get("message").asText()).doesNotContain("Exception");
+    assertThat(results.get(2).get("version").asLong()).isPositive();
+    assertThat(json(r).get("session").asText()).isNotEmpty();
+    HttpResponse<byte[]> got = post("/v1/getmany", "{\"keys\":[\"pm-a\",\"pm-taken\",\"pm-b\"]}");
+    assertThat(json(got).get("results").findValuesAsText("value")).containsExactly("1", "old", "2");
+
+    assertThat(error(post("/v1/putmany", "{\"puts\":[{\"key\":\"a\"}]}"), 400, "BAD_REQUEST").get("field").asText())
+        .isEqualTo("puts[0].value");
+    assertThat(error(post("/v1/putmany", "{\"puts\":[{\"op\":\"put\",\"key\":\"a\",\"value\":\"1\"}]}"), 400,
+        "BAD_REQUEST").get("field").asText()).isEqualTo("puts[0].op");
+    assertThat(error(post("/v1/putmany", "{\"put\":[]}"), 400, "BAD_REQUEST").get("field").asText()).isEqualTo("put");
+    assertThat(error(post("/v1/putmany", "{\"puts\":[]}"), 400, "BAD_REQUEST").get("field").asText()).isEqualTo("puts");
+    StringBuilder many = new StringBuilder("{\"puts\":[");
+    for (int i = 0; i < 1025; i++) {
+      many.append(i == 0 ? "" : ",").append("{\"key\":\"pm-limit-").append(i).append("\",\"value\":\"v\"}");
+    }
+    assertThat(error(post("/v1/putmany", many + "]}"), 400, "LIMIT_EXCEEDED").get("limit").asText())
+        .isEqualTo("batch-ops-max");
+    assertThat(json(post("/v1/getmany", "{\"keys\":[\"pm-limit-0\"]}")).get("results").get(0).get("found").asBoolean())
+        .isFalse();
+  }
+
+  @Test
   void malformedBatchesNameTheField() throws Exception {
     assertThat(error(post("/v1/batch", "{\"ops\":[{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\"},{\"op\":\"upsert\",\"key\":\"k\"}]}"),
         400, "BAD_REQUEST").get("field").asText()).isEqualTo("ops[1].op");
