@@ -115,6 +115,12 @@ public final class BenchCommand implements Callable<Integer> {
           + " --no-coalesce-gets sends every get as its own request.")
   boolean coalesceGets;
 
+  @Option(names = "--puts-per-request", paramLabel = "N", defaultValue = "1",
+      description = "Puts in each put request (default: 1). More than 1 sends each as one batch"
+          + " (OrchidDB: Batch, atomic per shard; etcd: Txn) and counts it as N ops, each with the"
+          + " request's latency; at most 128, closed loop with --duration only.")
+  int putsPerRequest;
+
   @Option(names = "--label", paramLabel = "TEXT", description = "Free text stored with the run in --json (e.g. the machine's state).")
   String label;
 
@@ -162,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
         parseEnum(Consistency.class, "--consistency", consistency, "strong, session or eventual"),
         d, ops == null ? 0 : ops, BenchConfig.parseDuration("--warmup", warmup), rate, prefill,
         seed != null ? seed : new SplittableRandom().nextLong(), BenchConfig.parseDuration("--timeout", timeout),
-        keyPrefix, json, coalesceGets);
+        keyPrefix, json, coalesceGets, putsPerRequest);
   }
 
   private boolean matched(String option) {

@@ -33,12 +33,15 @@ import java.util.regex.Pattern;
  * @param keyPrefix prefix of every key
  * @param json file to append one JSON line per run to, or null
  * @param coalesceGets OrchidDB: whether the SDK sends concurrent gets together (its default)
+ * @param putsPerRequest puts each put request carries: 1 is a plain put; more is one batch
+ *     ({@link Driver#putAll}: OrchidDB's Batch, etcd's Txn), counted as that many ops
  */
 public record BenchConfig(
     Target target, List<String> endpoints, Workload workload, int readPercent, long keys,
     int valueBytes, KeyDist keyDist, double zipfTheta, int concurrency, Consistency consistency,
     Duration duration, long ops, Duration warmup, long rateOpsPerSec, boolean prefill, long seed,
-    Duration timeout, String keyPrefix, Path json, boolean coalesceGets) {
+    Duration timeout, String keyPrefix, Path json, boolean coalesceGets,
+    int putsPerRequest) {
 
   /** Bounds on every knob: the tool refuses what it cannot run sensibly on one machine. */
   static final long KEYS_MAX = 100_000_000L;
@@ -49,6 +52,8 @@ public record BenchConfig(
   static final long OPS_MAX = 1_000_000_000_000L;
   static final Duration TIMEOUT_MAX = Duration.ofHours(1);
   static final int KEY_PREFIX_BYTES_MAX = 256;
+  /** Most puts in one request: OrchidDB's batch-ops-max default, and what etcd's Txn takes by default. */
+  static final int PUTS_PER_REQUEST_MAX = 128;
   /** Digits of the key index: enough for {@link #KEYS_MAX}. */
   static final int KEY_INDEX_DIGITS = 10;
 
@@ -92,6 +97,15 @@ public record BenchConfig(
         "must be between 0 (closed loop) and " + RATE_OPS_PER_SEC_MAX + ", got " + rateOpsPerSec);
     check(!timeout.isNegative() && !timeout.isZero() && timeout.compareTo(TIMEOUT_MAX) <= 0, "--timeout",
         "must be positive and at most " + format(TIMEOUT_MAX) + ", got " + format(timeout));
+    check(putsPerRequest >= 1 && putsPerRequest <= PUTS_PER_REQUEST_MAX, "--puts-per-request",
+        "must be between 1 and " + PUTS_PER_REQUEST_MAX + ", got " + putsPerRequest);
+    if (putsPerRequest > 1) {
+      check(workload != Workload.GET, "--puts-per-request", "only applies to the put and mixed workloads");
+      check(ops == 0, "--puts-per-request", "--ops counts requests; measure a --duration instead");
+      check(rateOpsPerSec == 0, "--puts-per-request", "closed loop only (--rate counts requests)");
+      check(keys >= putsPerRequest, "--puts-per-request", "a request's puts have distinct keys, so at most --keys ("
+          + keys + ")");
+    }
     check(keyPrefix.length() <= KEY_PREFIX_BYTES_MAX, "--key-prefix", "must be at most " + KEY_PREFIX_BYTES_MAX + " characters");
   }
 

@@ -1,9 +1,14 @@
 package io.orchiddb.cli.bench;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -181,7 +186,19 @@ final class LoadRun {
   private void issue(Op op, byte[] key, long due, boolean isMeasured) {
     CompletableFuture<?> request;
     try {
-      request = op == Op.PUT ? driver.put(key, value) : driver.get(key);
+      if (op == Op.PUT && config.putsPerRequest() > 1) {
+        // Distinct keys: etcd refuses a transaction that puts one key twice.
+        Set<ByteBuffer> distinct = new HashSet<>();
+        List<byte[]> batch = new ArrayList<>(config.putsPerRequest());
+        for (byte[] k = key; batch.size() < config.putsPerRequest(); k = keyFormat.key(keys.next(random))) {
+          if (distinct.add(ByteBuffer.wrap(k))) {
+            batch.add(k);
+          }
+        }
+        request = driver.putAll(batch, value);
+      } else {
+        request = op == Op.PUT ? driver.put(key, value) : driver.get(key);
+      }
     } catch (RuntimeException e) {
       // The contract says drivers fail futures, but a bug must not leak the permit.
       request = CompletableFuture.failedFuture(e);
@@ -192,19 +209,21 @@ final class LoadRun {
   private void complete(Op op, long due, boolean isMeasured, Object result, Throwable failure) {
     try {
       long now = nanoClock.getAsLong();
+      // A request of several puts counts as that many ops, each with the request's latency.
+      int count = op == Op.PUT ? config.putsPerRequest() : 1;
       if (!isMeasured) {
-        warmupOps.increment();
+        warmupOps.add(count);
         if (failure != null) {
           warmupErrors.add(failure);
         } else {
-          warmup.recordValue(latencyUs(due, now));
+          warmup.recordValueWithCount(latencyUs(due, now), count);
         }
         return;
       }
       if (failure != null) {
         errors.add(failure);
       } else {
-        measured.get(op).recordValue(latencyUs(due, now));
+        measured.get(op).recordValueWithCount(latencyUs(due, now), count);
         if (result instanceof Boolean found && !found) {
           notFound.increment();
         }

@@ -30,8 +30,8 @@ final class Report {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "orchiddb bench: %s at %s, workload %s, %,d keys %s, %,d B values%n",
         lower(c.target()), String.join(",", c.endpoints()), workload(c), c.keys(), keyDist(c), c.valueBytes()));
-    out.append(String.format(Locale.ROOT, "  concurrency %d, %s%s, %s after %s warm-up, seed %d%n",
-        c.concurrency(), c.closedLoop() ? "closed loop" : "open loop at " + c.rateOpsPerSec() + " ops/s",
+    out.append(String.format(Locale.ROOT, "  concurrency %d%s, %s%s, %s after %s warm-up, seed %d%n",
+        c.concurrency(), c.putsPerRequest() > 1 ? " (" + c.putsPerRequest() + " puts per request)" : "", c.closedLoop() ? "closed loop" : "open loop at " + c.rateOpsPerSec() + " ops/s",
         c.workload() == BenchConfig.Workload.PUT ? "" : ", " + lower(c.consistency()) + " reads", c.duration() != null ? "measured " + BenchConfig.format(c.duration())
             : String.format(Locale.ROOT, "%,d ops measured", c.ops()),
         BenchConfig.format(c.warmup()), c.seed()));
@@ -94,6 +94,7 @@ final class Report {
     m.put("timeout_ms", c.timeout().toMillis());
     m.put("key_prefix", c.keyPrefix());
     m.put("coalesce_gets", c.target() == BenchConfig.Target.ORCHIDDB ? c.coalesceGets() : null);
+    m.put("puts_per_request", c.putsPerRequest());
 
     Map<String, Object> res = new LinkedHashMap<>();
     res.put("ops", r.ops());

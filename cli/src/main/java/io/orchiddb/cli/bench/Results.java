@@ -13,7 +13,8 @@ import org.HdrHistogram.Histogram;
  * @param elapsedNanos from the end of the warm-up to the last measured completion
  * @param notFound measured gets of an absent key (successes, also in the histograms)
  * @param errors measured failures by type; {@code errorSamples} has one message per type
- * @param warmupOps requests completed during the warm-up, successful or not
+ * @param warmupOps operations completed during the warm-up, successful or not (a request of several
+ *     puts counts as that many)
  * @param abandoned requests still in flight when the run gave up waiting for them
  */
 record Results(Map<LoadRun.Op, Histogram> latencyByOp, Histogram all, long elapsedNanos, long notFound,

@@ -106,6 +106,12 @@ class BenchCommandTest {
       "put --target etcd --router 1.2.3.4:4207  | --router: is for OrchidDB; give etcd's client URLs with --endpoints",
       "put --endpoints http://127.0.0.1:2379    | --endpoints: is for --target etcd; give OrchidDB routers with --router",
       "put --router ,                           | --router: at least one endpoint is required",
+      "put --puts-per-request 0                 | --puts-per-request: must be between 1 and 128, got 0",
+      "put --puts-per-request 129               | --puts-per-request: must be between 1 and 128, got 129",
+      "get --puts-per-request 16                | --puts-per-request: only applies to the put and mixed workloads",
+      "put --puts-per-request 16 --ops 100      | --puts-per-request: --ops counts requests; measure a --duration instead",
+      "put --puts-per-request 16 --rate 100     | --puts-per-request: closed loop only (--rate counts requests)",
+      "put --puts-per-request 16 --keys 15      | --puts-per-request: a request's puts have distinct keys, so at most --keys (15)",
   })
   void badFlagsNameTheFlag(String args, String message) {
     assertThatThrownBy(() -> parse(args.trim().split("\\s+")))

@@ -75,7 +75,8 @@ class LoadRunTest {
 
     @Override
     public CompletableFuture<?> putAll(List<byte[]> keys, byte[] value) {
-      return answer("putAll " + keys.size(), null);
+      long distinct = keys.stream().map(k -> new String(k, StandardCharsets.UTF_8)).distinct().count();
+      return answer("putAll " + keys.size() + (distinct == keys.size() ? "" : " with a key twice"), null);
     }
 
     @Override
@@ -90,7 +91,7 @@ class LoadRunTest {
   private static BenchConfig config(BenchConfig.Workload workload, int readPercent, long ops, long rate, long seed) {
     return new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), workload, readPercent, 1000, 10,
         BenchConfig.KeyDist.ZIPFIAN, 0.99, 8, Consistency.STRONG, null, ops, Duration.ZERO, rate, false, seed,
-        Duration.ofSeconds(10), "k/", null, true);
+        Duration.ofSeconds(10), "k/", null, true, 1);
   }
 
   private static Results run(BenchConfig config, Driver driver) throws InterruptedException {
@@ -112,6 +113,21 @@ class LoadRunTest {
     assertThat(r.latencyByOp()).containsOnlyKeys(LoadRun.Op.PUT, LoadRun.Op.GET);
     assertThat(r.latencyByOp().get(LoadRun.Op.PUT).getTotalCount() + r.latencyByOp().get(LoadRun.Op.GET).getTotalCount())
         .isEqualTo(r.ops());
+  }
+
+  @Test
+  void severalPutsPerRequestGoAsOneBatchOfDistinctKeysAndCountAsThatManyOps() throws Exception {
+    FakeDriver driver = new FakeDriver(0);
+    // 6 keys for 5 puts a request: drawn independently, almost every request would repeat one.
+    BenchConfig c = new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), BenchConfig.Workload.PUT, 0, 6,
+        10, BenchConfig.KeyDist.UNIFORM, 0.99, 8, Consistency.STRONG, Duration.ofMillis(300), 0, Duration.ZERO, 0,
+        false, 5, Duration.ofSeconds(10), "k/", null, true, 5);
+    Results r = run(c, driver);
+    assertThat(driver.requests).isNotEmpty().allMatch(s -> s.equals("putAll 5"));
+    assertThat(r.ops()).isPositive();
+    // Every request that finished is 5 ops (none failed; none ran in a warm-up).
+    assertThat(r.ops() + 5L * r.abandoned()).isEqualTo(5L * driver.sent.get());
+    assertThat(r.warmupOps()).isZero();
   }
 
   @Test
