@@ -8,6 +8,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PutManyRequest;
+import io.orchiddb.api.v1.PutManyResponse;
+import io.orchiddb.api.v1.PutManyResult;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.api.v1.ScanRequest;
 import io.orchiddb.api.v1.ScanResponse;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Proves that a router whose cached shard map went stale behind its back (the shard's epoch was
  * advanced in the shard group and the meta group) still routes correctly: the shard refuses the
  * request routed with the old epoch, the router re-reads the map and routes it again. Writes,
- * reads and scans all recover; the router never refreshes on its own timer during the test.
+ * reads, scans and put-many all recover; the router never refreshes on its own timer during the test.
  */
 class StaleMapIT {
   @TempDir
@@ -69,6 +72,21 @@ class StaleMapIT {
         ScanResponse scan = kv.withDeadlineAfter(30, TimeUnit.SECONDS)
             .scan(ScanRequest.newBuilder().setPrefix(ByteString.copyFromUtf8("stale-")).build());
         assertThat(scan.getKvsList()).hasSize(1);
+
+        // A put-many too: the stale shard's puts are routed again; the other shard's go through.
+        ShardMap now = cluster.router().maps().current();
+        ShardInfo again = now.shardFor(key.getBytes(StandardCharsets.UTF_8));
+        EpochFence.advance(groups.shard(again), groups.meta, again);
+        PutManyRequest.Builder many = PutManyRequest.newBuilder().addPuts(put(key, "many"));
+        for (int i = 0; i < 20; i++) {
+          many.addPuts(put("stale-many-" + i, "m" + i));
+        }
+        PutManyResponse r = kv.withDeadlineAfter(30, TimeUnit.SECONDS).putMany(many.build());
+        assertThat(r.getResultsList()).allMatch(PutManyResult::hasPut);
+        assertThat(cluster.router().maps().current().shardFor(key.getBytes(StandardCharsets.UTF_8)).getEpoch())
+            .isGreaterThan(again.getEpoch());
+        g = kv.withDeadlineAfter(30, TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build());
+        assertThat(g.getKv().getValue().toStringUtf8()).isEqualTo("many");
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

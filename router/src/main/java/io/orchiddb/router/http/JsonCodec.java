@@ -218,17 +218,7 @@ final class JsonCodec {
    * (op count, sizes) are left to the router.
    */
   static BatchRequest batchRequest(byte[] body, Encoding enc, SessionToken session) {
-    JsonNode root = readObject(body, "{\"ops\":[...]}");
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("ops")) {
-        throw HttpErrors.badRequest(name, "unknown field; a batch has only \"ops\"");
-      }
-    }
-    JsonNode ops = root.path("ops");
-    if (!ops.isArray()) {
-      throw HttpErrors.badRequest("ops", "expected an array of operations");
-    }
+    JsonNode ops = arrayBody(body, "ops", "a batch", "operations");
     BatchRequest.Builder b = BatchRequest.newBuilder().setSession(session);
     for (int i = 0; i < ops.size(); i++) {
       b.addOps(op(ops.get(i), "ops[" + i + "]", enc));
@@ -238,17 +228,7 @@ final class JsonCodec {
 
   /** The body of {@code POST /v1/getmany}: {@code {"keys":["a","b"]}}, keys in the request's encoding. */
   static GetManyRequest getManyRequest(byte[] body, Encoding enc, Consistency consistency, SessionToken session) {
-    JsonNode root = readObject(body, "{\"keys\":[...]}");
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("keys")) {
-        throw HttpErrors.badRequest(name, "unknown field; a get-many has only \"keys\"");
-      }
-    }
-    JsonNode keys = root.path("keys");
-    if (!keys.isArray()) {
-      throw HttpErrors.badRequest("keys", "expected an array of keys");
-    }
+    JsonNode keys = arrayBody(body, "keys", "a get-many", "keys");
     GetManyRequest.Builder b = GetManyRequest.newBuilder().setConsistency(consistency).setSession(session);
     for (int i = 0; i < keys.size(); i++) {
       JsonNode key = keys.get(i);
@@ -265,46 +245,49 @@ final class JsonCodec {
    * each put as a batch's put without "op". Shape errors name the field ({@code puts[2].value}).
    */
   static PutManyRequest putManyRequest(byte[] body, Encoding enc, SessionToken session) {
-    JsonNode root = readObject(body, "{\"puts\":[...]}");
-    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!name.equals("puts")) {
-        throw HttpErrors.badRequest(name, "unknown field; a put-many has only \"puts\"");
-      }
-    }
-    JsonNode puts = root.path("puts");
-    if (!puts.isArray()) {
-      throw HttpErrors.badRequest("puts", "expected an array of puts");
-    }
+    JsonNode puts = arrayBody(body, "puts", "a put-many", "puts");
     PutManyRequest.Builder b = PutManyRequest.newBuilder().setSession(session);
     for (int i = 0; i < puts.size(); i++) {
       String where = "puts[" + i + "]";
-      JsonNode node = puts.get(i);
-      if (!node.isObject()) {
-        throw HttpErrors.badRequest(where, "expected an object");
-      }
-      for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!PUT_FIELDS.contains(name)) {
-          throw HttpErrors.badRequest(where + "." + name, "unknown field; a put has " + PUT_FIELDS);
-        }
-      }
+      JsonNode node = fields(puts.get(i), where, PUT_FIELDS, "a put");
       b.addPuts(PutRequest.newBuilder().setKey(enc.decode(where + ".key", text(node, where, "key")))
           .setValue(enc.decode(where + ".value", text(node, where, "value"))).setCondition(condition(node, where, enc)));
     }
     return b.build();
   }
 
-  private static Op op(JsonNode node, String where, Encoding enc) {
+  /** A body that is a JSON object with one field, an array ({@code {"ops":[...]}}); returns the array. */
+  private static JsonNode arrayBody(byte[] body, String field, String request, String items) {
+    JsonNode root = readObject(body, "{\"" + field + "\":[...]}");
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!name.equals(field)) {
+        throw HttpErrors.badRequest(name, "unknown field; " + request + " has only \"" + field + "\"");
+      }
+    }
+    JsonNode array = root.path(field);
+    if (!array.isArray()) {
+      throw HttpErrors.badRequest(field, "expected an array of " + items);
+    }
+    return array;
+  }
+
+  /** {@code node}, which must be an object with no fields but {@code allowed}. */
+  private static JsonNode fields(JsonNode node, String where, Set<String> allowed, String what) {
     if (!node.isObject()) {
       throw HttpErrors.badRequest(where, "expected an object");
     }
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
-      if (!OP_FIELDS.contains(name)) {
-        throw HttpErrors.badRequest(where + "." + name, "unknown field; an operation has " + OP_FIELDS);
+      if (!allowed.contains(name)) {
+        throw HttpErrors.badRequest(where + "." + name, "unknown field; " + what + " has " + allowed);
       }
     }
+    return node;
+  }
+
+  private static Op op(JsonNode node, String where, Encoding enc) {
+    fields(node, where, OP_FIELDS, "an operation");
     String kind = text(node, where, "op");
     ByteString key = enc.decode(where + ".key", text(node, where, "key"));
     Condition condition = condition(node, where, enc);

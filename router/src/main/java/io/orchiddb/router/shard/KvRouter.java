@@ -113,14 +113,7 @@ public final class KvRouter implements Closeable {
    * key's error, in request order, once every key has finished.
    */
   public CompletableFuture<GetManyResponse> getMany(GetManyRequest req, Duration timeout) {
-    int n = req.getKeysCount();
-    if (n == 0) {
-      throw RouterException.badRequest("keys", "a get-many needs at least one key");
-    }
-    if (n > config.limits().batchOpsMax()) {
-      throw RouterException.limit("batch-ops-max", "batch-ops-max: " + n + " keys in one get-many; the most is "
-          + config.limits().batchOpsMax());
-    }
+    int n = checkCount(req.getKeysCount(), "keys", "get-many");
     req.getKeysList().forEach(this::checkKey);
     long deadline = deadline(timeout);
     List<CompletableFuture<KeyRead>> reads = new ArrayList<>(n);
@@ -281,14 +274,7 @@ public final class KvRouter implements Closeable {
    * itself: no puts, more than batch-ops-max, or over request-bytes-max.
    */
   public CompletableFuture<PutManyResponse> putMany(PutManyRequest req, Duration timeout) {
-    int n = req.getPutsCount();
-    if (n == 0) {
-      throw RouterException.badRequest("puts", "a put-many needs at least one put");
-    }
-    if (n > config.limits().batchOpsMax()) {
-      throw RouterException.limit("batch-ops-max", "batch-ops-max: " + n + " puts in one put-many; the most is "
-          + config.limits().batchOpsMax());
-    }
+    int n = checkCount(req.getPutsCount(), "puts", "put-many");
     int bytes = req.getSerializedSize();
     if (bytes > config.limits().requestBytesMax()) {
       throw RouterException.limit("request-bytes-max", "request-bytes-max: the put-many is " + bytes
@@ -307,44 +293,63 @@ public final class KvRouter implements Closeable {
       }
     }
     return maps.mapBy(deadline).handle((map, noMap) -> {
-      // The puts of one shard join its writer's queue together, so that they share an entry.
-      Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
-      for (int i = 0; i < n; i++) {
-        if (ops.get(i) != null && noMap != null) {
-          writes.set(i, CompletableFuture.failedFuture(noMap));
-        } else if (ops.get(i) != null) {
-          byShard.computeIfAbsent(map.shardFor(key(ops.get(i)).toByteArray()).getId(), s -> new ArrayList<>()).add(i);
-        }
-      }
-      byShard.forEach((shardId, idx) -> {
-        List<CompletableFuture<Written>> sent = submitAll(shardId,
-            idx.stream().map(i -> WriteTxn.newBuilder().addOps(ops.get(i)).build()).toList(), deadline);
-        for (int j = 0; j < idx.size(); j++) {
-          int i = idx.get(j);
-          // Refused for a stale map: that put alone is routed again with a fresh one.
-          writes.set(i, sent.get(j).handle((w, failure) -> failure == null ? CompletableFuture.completedFuture(w)
-              : Failures.isStaleRoute(failure) ? writeOne(key(ops.get(i)), ops.get(i), deadline)
-              : CompletableFuture.<Written>failedFuture(failure)).thenCompose(Function.identity()));
-        }
-      });
-      List<CompletableFuture<PutOutcome>> outcomes = new ArrayList<>(n);
-      for (CompletableFuture<Written> write : writes) {
-        outcomes.add(write.handle((w, failure) -> failure == null ? applied(w) : new PutOutcome(
-            PutManyResult.newBuilder().setError(RouterException.of(failure).toStatusProto()).build(), 0, 0)));
-      }
-      return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
-        PutManyResponse.Builder b = PutManyResponse.newBuilder();
-        Map<Integer, Long> seen = new HashMap<>();
-        for (CompletableFuture<PutOutcome> outcome : outcomes) {
-          PutOutcome o = outcome.join();
-          b.addResults(o.result());
-          if (o.index() > 0) {
-            seen.merge(o.shardId(), o.index(), Math::max);
+      if (noMap == null) {
+        writeTogether(map, ops, writes, deadline);
+      } else {
+        for (int i = 0; i < n; i++) {
+          if (ops.get(i) != null) {
+            writes.set(i, CompletableFuture.failedFuture(noMap));
           }
         }
-        return b.setSession(Sessions.merge(req.getSession(), seen)).build();
-      });
+      }
+      return putManyResponse(req.getSession(), writes);
     }).thenCompose(Function.identity());
+  }
+
+  /**
+   * Sends each valid put ({@code ops[i]} not null) and sets {@code writes[i]}. The puts of one
+   * shard join its writer's queue together, so that they share an entry; a put refused for a
+   * stale map is routed again alone, with a fresh one.
+   */
+  private void writeTogether(ShardMap map, List<WriteOp> ops, List<CompletableFuture<Written>> writes, long deadline) {
+    Map<Integer, List<Integer>> byShard = new LinkedHashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (ops.get(i) != null) {
+        byShard.computeIfAbsent(map.shardFor(key(ops.get(i)).toByteArray()).getId(), s -> new ArrayList<>()).add(i);
+      }
+    }
+    byShard.forEach((shardId, idx) -> {
+      List<CompletableFuture<Written>> sent = submitAll(shardId,
+          idx.stream().map(i -> WriteTxn.newBuilder().addOps(ops.get(i)).build()).toList(), deadline);
+      for (int j = 0; j < idx.size(); j++) {
+        WriteOp op = ops.get(idx.get(j));
+        writes.set(idx.get(j), sent.get(j).handle((w, failure) -> failure == null ? CompletableFuture.completedFuture(w)
+            : Failures.isStaleRoute(failure) ? writeOne(key(op), op, deadline)
+            : CompletableFuture.<Written>failedFuture(failure)).thenCompose(Function.identity()));
+      }
+    });
+  }
+
+  /** Once every put has ended: one result per put, and the session token extended with the applied ones. */
+  private static CompletableFuture<PutManyResponse> putManyResponse(SessionToken session,
+      List<CompletableFuture<Written>> writes) {
+    List<CompletableFuture<PutOutcome>> outcomes = new ArrayList<>(writes.size());
+    for (CompletableFuture<Written> write : writes) {
+      outcomes.add(write.handle((w, failure) -> failure == null ? applied(w) : new PutOutcome(
+          PutManyResult.newBuilder().setError(RouterException.of(failure).toStatusProto()).build(), 0, 0)));
+    }
+    return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
+      PutManyResponse.Builder b = PutManyResponse.newBuilder();
+      Map<Integer, Long> seen = new HashMap<>();
+      for (CompletableFuture<PutOutcome> outcome : outcomes) {
+        PutOutcome o = outcome.join();
+        b.addResults(o.result());
+        if (o.index() > 0) {
+          seen.merge(o.shardId(), o.index(), Math::max);
+        }
+      }
+      return b.setSession(Sessions.merge(session, seen)).build();
+    });
   }
 
   private static PutOutcome applied(Written w) {
@@ -550,6 +555,21 @@ public final class KvRouter implements Closeable {
   }
 
   // ---- validation -----------------------------------------------------------------------------
+
+  /**
+   * Returns {@code n}, the number of {@code items} (a field, "keys") in a {@code request} ("get-many"),
+   * after checking it is 1..batch-ops-max.
+   */
+  private int checkCount(int n, String items, String request) {
+    if (n == 0) {
+      throw RouterException.badRequest(items, "a " + request + " needs at least one of its " + items);
+    }
+    if (n > config.limits().batchOpsMax()) {
+      throw RouterException.limit("batch-ops-max", "batch-ops-max: " + n + " " + items + " in one " + request
+          + "; the most is " + config.limits().batchOpsMax());
+    }
+    return n;
+  }
 
   private void checkKey(ByteString key) {
     try {
