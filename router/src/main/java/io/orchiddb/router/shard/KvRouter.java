@@ -91,12 +91,14 @@ public final class KvRouter implements Closeable {
   private final LongSupplier nanoClock;
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
   private final Map<Integer, StaleReadTarget> staleTargets = new ConcurrentHashMap<>();
+  private final StaleReadTarget.Preference stalePreference;
 
   public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
     this.config = config;
     this.maps = maps;
     this.random = random;
     this.nanoClock = maps.nanoClock();
+    this.stalePreference = new StaleReadTarget.Preference(random);
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -232,7 +234,7 @@ public final class KvRouter implements Closeable {
     switch (consistency) {
       case SESSION, EVENTUAL -> {
         // This router's chosen replica of the shard first, so that concurrent gets share requests.
-        StaleReadTarget target = staleTargets.computeIfAbsent(shard.getId(), id -> new StaleReadTarget(random));
+        StaleReadTarget target = staleTargets.computeIfAbsent(shard.getId(), id -> new StaleReadTarget(stalePreference));
         order = target.order(replicas, node -> channel.gets().crowded(node, shard.getEpoch()));
         long minIndex = consistency == Consistency.SESSION ? Sessions.indexFor(session, shard.getId()) : 0;
         onNode = node -> attempt.on(node, false, minIndex).whenComplete((served, failure) -> {

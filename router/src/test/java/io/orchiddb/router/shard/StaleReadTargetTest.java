@@ -11,12 +11,14 @@ import org.junit.jupiter.api.Test;
  * so consecutive reads go to the same replica, and made again only every {@code REPICK_READS}
  * reads, visiting every replica over time; a failure on the chosen replica moves it to
  * the next, a failure elsewhere does not; a crowded choice goes last for that read only; a chosen
- * replica that has left the group is replaced.
+ * replica that has left the group is replaced. The targets of several shards share one router-wide
+ * preference: they choose the same node while it holds a replica of theirs, each moves alone
+ * after a failure, and all follow when the preference is made again.
  */
 class StaleReadTargetTest {
   private static final List<String> REPLICAS = List.of("n1", "n2", "n3");
 
-  private final StaleReadTarget target = new StaleReadTarget(new SplittableRandom(42));
+  private final StaleReadTarget target = new StaleReadTarget(new StaleReadTarget.Preference(new SplittableRandom(42)));
 
   private List<String> order() {
     return target.order(REPLICAS, node -> false);
@@ -55,7 +57,8 @@ class StaleReadTargetTest {
   void differentSeedsSpreadTheChoiceOverTheReplicas() {
     java.util.Set<String> chosen = new java.util.HashSet<>();
     for (long seed = 0; seed < 30; seed++) {
-      chosen.add(new StaleReadTarget(new SplittableRandom(seed)).order(REPLICAS, node -> false).get(0));
+      chosen.add(new StaleReadTarget(new StaleReadTarget.Preference(new SplittableRandom(seed)))
+          .order(REPLICAS, node -> false).get(0));
     }
     assertThat(chosen).containsExactlyInAnyOrderElementsOf(REPLICAS);
   }
@@ -88,5 +91,38 @@ class StaleReadTargetTest {
     List<String> order = target.order(without, node -> false);
     assertThat(order).containsExactlyInAnyOrderElementsOf(without);
     assertThat(target.chosen()).isIn(without);
+  }
+
+  @Test
+  void theShardsOfOneRouterChooseTheSameNodeAndFollowItWhenItIsMadeAgain() {
+    StaleReadTarget.Preference shared = new StaleReadTarget.Preference(new SplittableRandom(7));
+    StaleReadTarget a = new StaleReadTarget(shared);
+    StaleReadTarget b = new StaleReadTarget(shared);
+    StaleReadTarget c = new StaleReadTarget(shared);
+    List<String> elsewhere = List.of("n4", "n5", "n6"); // c's shard has no replica on n1..n3
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int reads = 20 * StaleReadTarget.REPICK_READS;
+    int apart = 0;
+    for (int i = 0; i < reads; i++) {
+      String first = a.order(REPLICAS, node -> false).get(0);
+      // They differ only when the preference is made again between the two reads.
+      if (!b.order(REPLICAS, node -> false).get(0).equals(first)) {
+        apart++;
+      }
+      assertThat(c.order(elsewhere, node -> false).get(0)).isIn(elsewhere);
+      seen.add(first);
+    }
+    assertThat(apart).isLessThanOrEqualTo(3 * reads / StaleReadTarget.REPICK_READS);
+    assertThat(seen).as("made again over time").containsExactlyInAnyOrderElementsOf(REPLICAS);
+
+    // A failure moves only the shard it happened on, until the preference is made again.
+    String preferred = a.order(REPLICAS, node -> false).get(0);
+    a.failed(preferred, REPLICAS);
+    assertThat(a.chosen()).isNotEqualTo(preferred);
+    assertThat(b.order(REPLICAS, node -> false).get(0)).isEqualTo(preferred);
+    for (int i = 0; i < StaleReadTarget.REPICK_READS; i++) {
+      a.order(REPLICAS, node -> false);
+    }
+    assertThat(a.order(REPLICAS, node -> false).get(0)).isEqualTo(b.order(REPLICAS, node -> false).get(0));
   }
 }
