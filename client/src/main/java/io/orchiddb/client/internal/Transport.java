@@ -190,13 +190,6 @@ public final class Transport implements AutoCloseable {
         Failure.of(StatusProto.toStatusRuntimeException(status), true, preferredEndpoint()), kind, what);
   }
 
-  private static boolean retryable(Kind kind, Failure f) {
-    return switch (kind) {
-      case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
-      case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
-    };
-  }
-
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed.get();
@@ -367,7 +360,7 @@ public final class Transport implements AutoCloseable {
       if (failure.routerDown() && routers.size() > 1) {
         preferred.compareAndSet(index, (index + 1) % routers.size());
       }
-      if (!retryable(kind, failure) || attempts >= maxAttempts) {
+      if (!retryable(failure) || attempts >= maxAttempts) {
         finish();
         return;
       }
@@ -383,6 +376,13 @@ public final class Transport implements AutoCloseable {
       } catch (RejectedExecutionException e) {
         finish(); // closed meanwhile
       }
+    }
+
+    boolean retryable(Failure f) {
+      return switch (kind) {
+        case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
+        case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
+      };
     }
 
     long backoffNanos(int retry) {

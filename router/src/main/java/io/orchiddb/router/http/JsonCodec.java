@@ -99,9 +99,13 @@ final class JsonCodec {
   }
 
   static ObjectNode put(PutResponse r) {
+    return putFields(r).put("session", session(r.getSession()));
+  }
+
+  /** A put's outcome without its session token: what {@link #put} and {@link #putMany} both write. */
+  private static ObjectNode putFields(PutResponse r) {
     return object().put("version", r.getVersion())
-        .put("previous_version", r.getPreviousVersion()).put("created", r.getPreviousVersion() == 0)
-        .put("session", session(r.getSession()));
+        .put("previous_version", r.getPreviousVersion()).put("created", r.getPreviousVersion() == 0);
   }
 
   /**
@@ -112,13 +116,7 @@ final class JsonCodec {
     ObjectNode root = object();
     ArrayNode results = root.putArray("results");
     for (PutManyResult one : r.getResultsList()) {
-      if (one.hasPut()) {
-        PutResponse p = one.getPut();
-        results.addObject().put("version", p.getVersion()).put("previous_version", p.getPreviousVersion())
-            .put("created", p.getPreviousVersion() == 0);
-      } else {
-        results.add(error(one.getError()));
-      }
+      results.add(one.hasPut() ? putFields(one.getPut()) : error(one.getError()));
     }
     return root.put("session", session(r.getSession()));
   }

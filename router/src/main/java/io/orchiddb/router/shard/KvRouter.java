@@ -337,8 +337,11 @@ public final class KvRouter implements Closeable {
       List<CompletableFuture<Written>> writes) {
     List<CompletableFuture<PutOutcome>> outcomes = new ArrayList<>(writes.size());
     for (CompletableFuture<Written> write : writes) {
-      outcomes.add(write.handle((w, failure) -> failure == null ? applied(w) : new PutOutcome(
-          PutManyResult.newBuilder().setError(RouterException.of(failure).toStatusProto()).build(), 0, 0)));
+      // A failed condition throws from putResponse, and ends as any other failure does.
+      outcomes.add(write.thenApply(w -> new PutOutcome(PutManyResult.newBuilder().setPut(putResponse(w)).build(),
+              w.shardId, w.index))
+          .exceptionally(failure -> new PutOutcome(
+              PutManyResult.newBuilder().setError(RouterException.of(failure).toStatusProto()).build(), 0, 0)));
     }
     return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).thenApply(ignored -> {
       PutManyResponse.Builder b = PutManyResponse.newBuilder();
@@ -352,16 +355,6 @@ public final class KvRouter implements Closeable {
       }
       return b.setSession(Sessions.merge(session, seen)).build();
     });
-  }
-
-  private static PutOutcome applied(Written w) {
-    PutManyResult.Builder r = PutManyResult.newBuilder();
-    try {
-      r.setPut(putResponse(w));
-    } catch (RouterException e) {
-      return new PutOutcome(r.setError(e.toStatusProto()).build(), 0, 0);
-    }
-    return new PutOutcome(r.build(), w.shardId, w.index);
   }
 
   /** One put's result in a put-many, and where it was written (index 0: it was not). */

@@ -64,7 +64,7 @@ final class StaleReadTarget {
       return current;
     }
 
-    String randomOf(List<String> replicas) {
+    private String randomOf(List<String> replicas) {
       synchronized (random) { // the router's generator is shared by its threads and not thread-safe
         return replicas.get(random.nextInt(replicas.size()));
       }
