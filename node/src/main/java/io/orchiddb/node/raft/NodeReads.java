@@ -1,9 +1,16 @@
 package io.orchiddb.node.raft;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.orchiddb.proto.raft.NodeReadBatch;
+import io.orchiddb.proto.raft.NodeReadBatchReply;
+import io.orchiddb.proto.raft.NodeReadOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -30,12 +37,23 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * BENCHMARKS.md). The router calls this method with plain gRPC on its own event loop instead.
  * Writes still go through Ratis's client, which follows leaders and retries with the same call
  * id (the retry cache depends on it); this service refuses them.
+ *
+ * <p>{@link #METHOD_MANY} takes the reads of several groups in one call and answers each as {@link
+ * #METHOD} would have, so a router reading several shards from one node sends one message, not
+ * one per shard.
  */
 public final class NodeReads {
   /** The gRPC service name. */
   public static final String SERVICE = "orchiddb.node.v1.Reads";
   /** The one method: bytes of a {@code RaftClientRequestProto} in, of a {@code RaftClientReplyProto} out. */
   public static final String METHOD = SERVICE + "/Read";
+  /**
+   * Several reads in one call: a {@code NodeReadBatch} of requests in, a {@code NodeReadBatchReply}
+   * with one outcome per request out (the router sends a node the reads of several groups at once).
+   */
+  public static final String METHOD_MANY = SERVICE + "/ReadMany";
+  /** Most requests in one {@link #METHOD_MANY} call. */
+  public static final int READ_MANY_MAX = 1024;
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
     @Override
@@ -61,50 +79,108 @@ public final class NodeReads {
       .setResponseMarshaller(BYTES)
       .build();
 
+  static final MethodDescriptor<byte[], byte[]> READ_MANY = READ.toBuilder().setFullMethodName(METHOD_MANY).build();
+
   private NodeReads() {}
 
   /** The service on a node whose Raft server {@code server} supplies (null until it is built). */
   static ServerServiceDefinition service(Supplier<RaftServer> server) {
     return ServerServiceDefinition.builder(SERVICE)
         .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> serve(server.get(), request, out)))
+        .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> serveMany(server.get(), request, out)))
         .build();
   }
 
   private static void serve(RaftServer server, byte[] bytes, StreamObserver<byte[]> out) {
     if (server == null) {
-      out.onError(Status.UNAVAILABLE.withDescription("the node is starting").asRuntimeException());
+      out.onError(starting());
       return;
     }
     RaftClientRequest request;
     try {
-      request = ClientProtoUtils.toRaftClientRequest(RaftClientRequestProto.parseFrom(bytes));
-    } catch (IOException | RuntimeException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("not a Raft client request: " + e.getMessage())
-          .asRuntimeException());
+      request = readRequest(bytes);
+    } catch (IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    if (!request.is(RaftClientRequestProto.TypeCase.READ) && !request.is(RaftClientRequestProto.TypeCase.STALEREAD)) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("only reads are served here, got " + request.getType())
-          .asRuntimeException());
-      return;
-    }
-    CompletableFuture<RaftClientReply> reply;
-    try {
-      reply = server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      reply = CompletableFuture.failedFuture(e);
-    }
-    reply.whenComplete((r, failure) -> {
+    submit(server, request).whenComplete((r, failure) -> {
       if (failure == null) {
         out.onNext(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray());
         out.onCompleted();
-        return;
+      } else {
+        // Not a refusal Ratis puts in a reply: the caller treats it as this replica failing the read.
+        out.onError(Status.UNAVAILABLE.withDescription(describe(failure)).asRuntimeException());
       }
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-      // Not a refusal Ratis puts in a reply: the caller treats it as this replica failing the read.
-      out.onError(Status.UNAVAILABLE.withDescription(cause.getClass().getSimpleName() + ": " + cause.getMessage())
-          .asRuntimeException());
     });
   }
 
+  /**
+   * Several reads, each as {@link #serve} would serve it alone, answered together once all are:
+   * one outcome per request, in order. A batch that is malformed, too long or holds anything but
+   * reads is refused whole, before any of it reaches Raft.
+   */
+  private static void serveMany(RaftServer server, byte[] bytes, StreamObserver<byte[]> out) {
+    if (server == null) {
+      out.onError(starting());
+      return;
+    }
+    List<RaftClientRequest> requests = new ArrayList<>();
+    try {
+      NodeReadBatch batch = NodeReadBatch.parseFrom(bytes);
+      if (batch.getRequestsCount() == 0 || batch.getRequestsCount() > READ_MANY_MAX) {
+        throw new IllegalArgumentException("a read batch holds 1 to " + READ_MANY_MAX + " requests, got "
+            + batch.getRequestsCount());
+      }
+      for (ByteString one : batch.getRequestsList()) {
+        requests.add(readRequest(one.toByteArray()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("not a read batch: " + e.getMessage()).asRuntimeException());
+      return;
+    }
+    List<CompletableFuture<NodeReadOutcome>> outcomes = new ArrayList<>(requests.size());
+    for (RaftClientRequest request : requests) {
+      outcomes.add(submit(server, request).handle((r, failure) -> failure == null
+          ? NodeReadOutcome.newBuilder()
+              .setReply(UnsafeByteOperations.unsafeWrap(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray())).build()
+          : NodeReadOutcome.newBuilder().setFailure(describe(failure)).build()));
+    }
+    CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, failure) -> {
+      NodeReadBatchReply.Builder reply = NodeReadBatchReply.newBuilder();
+      outcomes.forEach(o -> reply.addOutcomes(o.join()));
+      out.onNext(reply.build().toByteArray());
+      out.onCompleted();
+    });
+  }
+
+  /** Parses one request and checks that it is a read; IllegalArgumentException says why not. */
+  private static RaftClientRequest readRequest(byte[] bytes) {
+    RaftClientRequest request;
+    try {
+      request = ClientProtoUtils.toRaftClientRequest(RaftClientRequestProto.parseFrom(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a Raft client request: " + e.getMessage(), e);
+    }
+    if (!request.is(RaftClientRequestProto.TypeCase.READ) && !request.is(RaftClientRequestProto.TypeCase.STALEREAD)) {
+      throw new IllegalArgumentException("only reads are served here, got " + request.getType());
+    }
+    return request;
+  }
+
+  private static CompletableFuture<RaftClientReply> submit(RaftServer server, RaftClientRequest request) {
+    try {
+      return server.submitClientRequestAsync(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+
+  private static RuntimeException starting() {
+    return Status.UNAVAILABLE.withDescription("the node is starting").asRuntimeException();
+  }
 }

@@ -14,6 +14,9 @@ import io.orchiddb.proto.raft.KeyAbsent;
 import io.orchiddb.proto.raft.KeyEntry;
 import io.orchiddb.proto.raft.MetaRead;
 import io.orchiddb.proto.raft.MetaReadResult;
+import io.orchiddb.proto.raft.NodeReadBatch;
+import io.orchiddb.proto.raft.NodeReadBatchReply;
+import io.orchiddb.proto.raft.NodeReadOutcome;
 import io.orchiddb.proto.raft.PutOp;
 import io.orchiddb.proto.raft.ScanQuery;
 import io.orchiddb.proto.raft.ShardInfo;
@@ -23,8 +26,10 @@ import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +100,80 @@ class ClusterIT {
       }
       assertThat(c.get("nr/other")).isNull();
     }
+  }
+
+  @Test
+  void nodeReadsAnswersTheReadsOfSeveralGroupsInOneCall() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "2"))) {
+      // Two keys on different shards; every node holds both (replication 3).
+      String a = "nrm/a";
+      String b = null;
+      for (int i = 0; b == null; i++) {
+        if (c.shardMap().shardFor(utf8("nrm/b" + i)).getId() != c.shardMap().shardFor(utf8(a)).getId()) {
+          b = "nrm/b" + i;
+        }
+      }
+      long va = c.put(a, "value-a");
+      long vb = c.put(b, "value-b");
+      RaftGroupId ga = RaftGroups.groupId(c.shardMap().shardFor(utf8(a)));
+      RaftGroupId gb = RaftGroups.groupId(c.shardMap().shardFor(utf8(b)));
+      String node = "n1";
+      // Stale reads see what this node has applied: wait until it has both writes.
+      for (String key : List.of(a, b)) {
+        ShardInfo shard = c.shardMap().shardFor(utf8(key));
+        long version = key.equals(a) ? va : vb;
+        TestCluster.await(node + " applies " + key, TestCluster.TIMEOUT, () -> c.status(node, shard).appliedIndex() >= version);
+      }
+      ManagedChannel channel = ManagedChannelBuilder.forTarget(c.config(node).address().toString()).usePlaintext().build();
+      try {
+        NodeReadBatchReply reply = NodeReadBatchReply.parseFrom(callMany(channel, List.of(
+            request(node, ga, RaftClientRequest.readRequestType(), TestCluster.getQuery(a)),
+            request(node, gb, RaftClientRequest.staleReadRequestType(vb), TestCluster.getQuery(b)),
+            request(node, RaftGroupId.randomId(), RaftClientRequest.readRequestType(), TestCluster.getQuery(a)),
+            // Far ahead of anything applied: refused in the reply, as a lone stale read would be.
+            request(node, ga, RaftClientRequest.staleReadRequestType(va + 1_000_000), TestCluster.getQuery(a)))));
+        assertThat(reply.getOutcomesCount()).isEqualTo(4);
+        assertThat(value(reply.getOutcomes(0))).isEqualTo("value-a");
+        assertThat(value(reply.getOutcomes(1))).isEqualTo("value-b");
+        assertThat(reply.getOutcomes(2).hasFailure()).isTrue();
+        RaftClientReply behind = ClientProtoUtils.toRaftClientReply(
+            RaftClientReplyProto.parseFrom(reply.getOutcomes(3).getReply().toByteArray()));
+        assertThat(behind.isSuccess()).isFalse();
+
+        // Refused whole, before anything reaches Raft: a write among the reads, garbage, no
+        // requests, and one request over the limit (the limit itself is served).
+        byte[] read = request(node, ga, RaftClientRequest.staleReadRequestType(0), TestCluster.getQuery(a));
+        byte[] write = request(node, ga, RaftClientRequest.writeRequestType(),
+            TestCluster.putCommand("nrm/other", utf8("x")).toByteArray());
+        for (List<byte[]> refused : List.of(List.of(read, write), List.of(read, new byte[] {1, 2, 3}), List.<byte[]>of(),
+            Collections.nCopies(NodeReads.READ_MANY_MAX + 1, read))) {
+          assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> callMany(channel, refused))
+              .getStatus().getCode()).as("%d requests", refused.size()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        }
+        NodeReadBatchReply full = NodeReadBatchReply.parseFrom(
+            callMany(channel, Collections.nCopies(NodeReads.READ_MANY_MAX, read)));
+        assertThat(full.getOutcomesList()).hasSize(NodeReads.READ_MANY_MAX).allSatisfy(o ->
+            assertThat(value(o)).isEqualTo("value-a"));
+      } finally {
+        channel.shutdownNow();
+      }
+      assertThat(c.get("nrm/other")).isNull();
+    }
+  }
+
+  private static String value(NodeReadOutcome outcome) throws IOException {
+    assertThat(outcome.hasReply()).as("outcome %s", outcome).isTrue();
+    RaftClientReply reply = ClientProtoUtils.toRaftClientReply(RaftClientReplyProto.parseFrom(outcome.getReply().toByteArray()));
+    assertThat(reply.isSuccess()).as("reply %s", reply).isTrue();
+    return ShardReadResult.parseFrom(reply.getMessage().getContent().toByteArray()).getGet().getEntry().getValue()
+        .toStringUtf8();
+  }
+
+  private static byte[] callMany(ManagedChannel channel, List<byte[]> requests) {
+    NodeReadBatch.Builder batch = NodeReadBatch.newBuilder();
+    requests.forEach(r -> batch.addRequests(ByteString.copyFrom(r)));
+    return ClientCalls.blockingUnaryCall(channel, NodeReads.READ_MANY,
+        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), batch.build().toByteArray());
   }
 
   private static byte[] request(String node, RaftGroupId group, RaftClientRequest.Type type, byte[] message) {

@@ -49,6 +49,7 @@ public final class ClusterMapCache implements Closeable {
   private final List<String> metaReplicas;
   private final Map<String, GroupChannel> channels = new ConcurrentHashMap<>();
   private final NodeReadChannels reads = new NodeReadChannels();
+  private final GetBatcher<GroupChannel> gets;
   private volatile ShardMap current;
   private CompletableFuture<ShardMap> inFlight;
   private ScheduledFuture<?> timer;
@@ -64,6 +65,7 @@ public final class ClusterMapCache implements Closeable {
         members.add(Member.newBuilder().setId(id).setAddress(address.toString()).build()));
     ClusterMap seed = ClusterLayout.initial(config.clusterName(), members, 1, 1);
     this.metaReplicas = seed.getMetaReplicasList();
+    this.gets = new GetBatcher<>(GroupChannel.batchReads(reads, config.requestTimeout()));
     this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads);
     long periodMs = config.mapRefresh().toMillis();
     this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {
@@ -149,6 +151,11 @@ public final class ClusterMapCache implements Closeable {
     current = next;
     LOG.info("shard map epoch {}: {} shards on {} nodes", map.getEpoch(), map.getShardsCount(), map.getNodesCount());
     return next;
+  }
+
+  /** Gets of every shard, coalesced per node and read level. */
+  GetBatcher<GroupChannel> gets() {
+    return gets;
   }
 
   /** The channel to a shard's group as the given map describes it. */

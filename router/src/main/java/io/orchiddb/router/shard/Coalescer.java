@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code inFlightMax} batches are outstanding, new items wait, and the next batch takes what has
  * gathered by then. Under light load a batch is a single item, so nothing waits for company; under
  * load the batches grow by themselves. {@link ShardWriter} (writes to a shard, one Raft entry per
- * batch) and {@link GetBatcher} (gets to a replica, one multi-get per batch) are the two uses.
+ * batch) and {@link GetBatcher} (gets to a node, one request per batch) are the two uses.
  *
  * <p>When a batch's reply arrives, the next batch goes out first and the batch's callers are
  * answered after: answering them writes their responses on the replying thread, and the

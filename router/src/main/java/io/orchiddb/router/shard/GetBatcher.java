@@ -9,84 +9,92 @@ import io.orchiddb.proto.raft.ShardRead;
 import io.orchiddb.proto.raft.ShardReadResult;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Coalesces concurrent gets of one shard that go to the same replica at the same read level into
- * one multi-get request, as {@link ShardWriter} does for writes: a Ratis request costs far more
- * than reading one key (a gRPC message each way, a ReadIndex or applied-index check, futures on
- * both sides), so while {@link #IN_FLIGHT_MAX} requests to a replica are outstanding, new gets
- * queue and go out together (at most {@link ShardCodec#MULTI_GET_KEYS_MAX} keys). Under light
- * load a request carries a single get, as a plain {@code GetQuery}.
+ * Coalesces concurrent gets that go to the same node at the same read level into one request, as
+ * {@link ShardWriter} does for writes: a request costs far more than reading one key (a gRPC
+ * message each way, a ReadIndex or applied-index check, futures on both sides), so while {@link
+ * #IN_FLIGHT_MAX} requests to a node are outstanding, new gets queue and go out together (at most
+ * {@link ShardCodec#MULTI_GET_KEYS_MAX} keys). One per router, for every shard: gets of several
+ * shards read from one node share its request, each shard's keys as one part (a multi-get, or a
+ * plain {@code GetQuery} for a single key). Under light load a request carries a single get.
  *
- * <p>A lane is (replica, linearizable or not, map epoch): gets routed with different maps never
- * share a request, so one stale map cannot make a fresh request fail. A session read needs the
- * replica to have applied its token's index; a shared request asks for the largest index among
- * its gets, which satisfies every one of them (a replica further behind fails the request and
- * each get fails over on its own, as before).
+ * <p>A part is (shard's group, map epoch): gets routed with different maps never share a part,
+ * so one stale map cannot make a fresh get fail. A session read needs the replica to have applied
+ * its token's index; a part asks for the largest index among its gets, which satisfies every one
+ * of them (a replica further behind fails the part and each get fails over on its own).
  *
- * <p>Failure of the request fails each of its gets with the same cause; {@link ReadFailover}
- * then moves each to the next replica. Thread-safe (see {@link Coalescer}).
+ * <p>A failed part fails its own gets, a failed request all of them, each with the cause; {@link
+ * ReadFailover} then moves each get to the next replica. Thread-safe (see {@link Coalescer}).
+ *
+ * @param <G> a shard's group, as {@link Reads} addresses it ({@link GroupChannel}; anything with
+ *     identity in tests)
  */
-final class GetBatcher {
+final class GetBatcher<G> {
   static final int IN_FLIGHT_MAX = 1;
 
-  /** Where the requests go: a shard's {@link GroupChannel}. */
-  interface Reads {
-    CompletableFuture<GroupChannel.Reply> readLinearizable(byte[] query, String node);
+  /** One group's share of a request: its {@code ShardRead} and the applied index it needs. */
+  record Part<G>(G group, byte[] query, long minIndex) {}
 
-    CompletableFuture<GroupChannel.Reply> readStale(byte[] query, long minIndex, String node);
+  /** What became of one part: the replica's reply, or why it failed the part. */
+  record Outcome(GroupChannel.Reply reply, Throwable failure) {
+    static Outcome of(GroupChannel.Reply reply) {
+      return new Outcome(reply, null);
+    }
+
+    static Outcome failed(Throwable failure) {
+      return new Outcome(null, failure);
+    }
   }
 
-  private record Lane(String node, boolean linearizable, long epoch) {}
+  /** Where the requests go. */
+  interface Reads<G> {
+    /**
+     * Sends {@code parts} to {@code node} as one request; completes with one outcome per part in
+     * order, or fails when the whole request does.
+     */
+    CompletableFuture<List<Outcome>> read(String node, boolean linearizable, List<Part<G>> parts);
+  }
 
-  private record Pending(ByteString key, long minIndex, CompletableFuture<Served> result) {}
+  private record Lane(String node, boolean linearizable) {}
 
-  private final Reads channel;
+  private record Pending<G>(G group, long epoch, ByteString key, long minIndex, CompletableFuture<Served> result) {}
+
+  /** Which part of a request a get went in. */
+  private record PartKey(Object group, long epoch) {}
+
+  /** A request's gets, grouped as its parts, and the outcomes. */
+  private record Answered<G>(List<List<Pending<G>>> parts, List<Outcome> outcomes) {}
+
+  private final Reads<G> reads;
   private final Map<Lane, Queue> lanes = new ConcurrentHashMap<>();
-  /** The newest map epoch a get has been routed with; lanes of older epochs are dropped. */
-  private final AtomicLong newestEpoch = new AtomicLong();
 
-  GetBatcher(Reads channel) {
-    this.channel = channel;
+  GetBatcher(Reads<G> reads) {
+    this.reads = reads;
   }
 
   /**
-   * Reads {@code key} on {@code node}: linearizable, or from its own state once it has applied
-   * {@code minIndex} (0: any state).
+   * Reads {@code key} of {@code group}, routed with the map of {@code epoch}, on {@code node}:
+   * linearizable, or from its own state once it has applied {@code minIndex} (0: any state).
    */
-  CompletableFuture<Served> get(String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
-    long newest = newestEpoch.get();
-    if (epoch > newest && newestEpoch.compareAndSet(newest, epoch)) {
-      // A new map: forget the lanes of older ones (a dropped lane finishes its in-flight request;
-      // a straggler routed with an old map just opens a lane again).
-      lanes.keySet().removeIf(l -> l.epoch < epoch);
-    }
-    Lane lane = new Lane(node, linearizable, epoch);
-    Pending p = new Pending(key, minIndex, new CompletableFuture<>());
-    lanes.computeIfAbsent(lane, Queue::new).enqueue(p);
+  CompletableFuture<Served> get(G group, String node, boolean linearizable, long epoch, long minIndex, ByteString key) {
+    Pending<G> p = new Pending<>(group, epoch, key, minIndex, new CompletableFuture<>());
+    lanes.computeIfAbsent(new Lane(node, linearizable), Queue::new).enqueue(p);
     return p.result;
   }
 
-  /**
-   * Whether stale gets to {@code node} with the map of {@code epoch} already have a full request
-   * waiting, so that one more would wait for a later request.
-   */
-  boolean crowded(String node, long epoch) {
-    Queue q = lanes.get(new Lane(node, false, epoch));
+  /** Whether stale gets to {@code node} already have a full request waiting, so one more would wait for a later one. */
+  boolean crowded(String node) {
+    Queue q = lanes.get(new Lane(node, false));
     return q != null && q.queued() >= ShardCodec.MULTI_GET_KEYS_MAX;
   }
 
-  /** How many lanes exist (for tests). */
-  int laneCount() {
-    return lanes.size();
-  }
-
-  private final class Queue extends Coalescer<Pending, GroupChannel.Reply> {
+  private final class Queue extends Coalescer<Pending<G>, Answered<G>> {
     private final Lane lane;
 
     Queue(Lane lane) {
@@ -95,9 +103,9 @@ final class GetBatcher {
     }
 
     @Override
-    List<Pending> takeBatch(ArrayDeque<Pending> waiting) {
+    List<Pending<G>> takeBatch(ArrayDeque<Pending<G>> waiting) {
       int n = Math.min(waiting.size(), ShardCodec.MULTI_GET_KEYS_MAX);
-      List<Pending> batch = new ArrayList<>(n);
+      List<Pending<G>> batch = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
         batch.add(waiting.poll());
       }
@@ -105,47 +113,77 @@ final class GetBatcher {
     }
 
     @Override
-    CompletableFuture<GroupChannel.Reply> send(List<Pending> batch) {
-      ShardRead.Builder read = ShardRead.newBuilder().setEpoch(lane.epoch);
+    CompletableFuture<Answered<G>> send(List<Pending<G>> batch) {
+      Map<PartKey, List<Pending<G>>> byPart = new LinkedHashMap<>();
+      for (Pending<G> p : batch) {
+        byPart.computeIfAbsent(new PartKey(p.group, p.epoch), k -> new ArrayList<>()).add(p);
+      }
+      List<List<Pending<G>>> gets = new ArrayList<>(byPart.values());
+      List<Part<G>> parts = new ArrayList<>(gets.size());
+      for (List<Pending<G>> part : gets) {
+        parts.add(part(part));
+      }
+      return reads.read(lane.node, lane.linearizable, parts).thenApply(outcomes -> new Answered<>(gets, outcomes));
+    }
+
+    private Part<G> part(List<Pending<G>> gets) {
+      ShardRead.Builder read = ShardRead.newBuilder().setEpoch(gets.get(0).epoch);
       long minIndex = 0;
-      if (batch.size() == 1) {
-        read.setGet(GetQuery.newBuilder().setKey(batch.get(0).key));
-        minIndex = batch.get(0).minIndex;
+      if (gets.size() == 1) {
+        read.setGet(GetQuery.newBuilder().setKey(gets.get(0).key));
+        minIndex = gets.get(0).minIndex;
       } else {
         MultiGetQuery.Builder multi = MultiGetQuery.newBuilder();
-        for (Pending p : batch) {
+        for (Pending<G> p : gets) {
           multi.addKeys(p.key);
           minIndex = Math.max(minIndex, p.minIndex);
         }
         read.setMultiGet(multi);
       }
-      byte[] bytes = read.build().toByteArray();
-      return lane.linearizable
-          ? channel.readLinearizable(bytes, lane.node)
-          : channel.readStale(bytes, minIndex, lane.node);
+      return new Part<>(gets.get(0).group, read.build().toByteArray(), minIndex);
     }
 
     @Override
-    CompletableFuture<?> caller(Pending item) {
+    CompletableFuture<?> caller(Pending<G> item) {
       return item.result;
     }
 
     @Override
-    void answer(List<Pending> batch, GroupChannel.Reply reply) {
+    void answer(List<Pending<G>> batch, Answered<G> answered) {
+      if (answered.outcomes.size() != answered.parts.size()) {
+        throw new IllegalStateException("node " + lane.node + " sent a malformed reply: asked for "
+            + answered.parts.size() + " parts, got " + answered.outcomes.size() + " outcomes");
+      }
+      for (int i = 0; i < answered.parts.size(); i++) {
+        List<Pending<G>> gets = answered.parts.get(i);
+        Outcome outcome = answered.outcomes.get(i);
+        try {
+          if (outcome.failure != null) {
+            throw outcome.failure;
+          }
+          answerPart(gets, outcome.reply);
+        } catch (Throwable failure) {
+          gets.forEach(p -> p.result.completeExceptionally(failure));
+        }
+      }
+    }
+
+    /** Answers one part's gets from its reply; throws when the reply does not fit them. */
+    private void answerPart(List<Pending<G>> gets, GroupChannel.Reply reply) {
       Served whole = Served.of(reply);
-      if (batch.size() == 1) {
-        batch.get(0).result.complete(whole);
+      if (gets.size() == 1) {
+        gets.get(0).result.complete(whole);
         return;
       }
       MultiGetResult multi = whole.result().getMultiGet();
-      if (multi.getResultsCount() != batch.size()) {
+      if (multi.getResultsCount() != gets.size()) {
         throw new IllegalStateException("replica " + reply.servedBy() + " sent a malformed reply: asked for "
-            + batch.size() + " keys, got " + multi.getResultsCount() + " results");
+            + gets.size() + " keys, got " + multi.getResultsCount() + " results");
       }
-      for (int i = 0; i < batch.size(); i++) {
+      for (int i = 0; i < gets.size(); i++) {
         ShardReadResult one = ShardReadResult.newBuilder().setAppliedIndex(whole.result().getAppliedIndex())
             .setGet(multi.getResults(i)).build();
-        batch.get(i).result.complete(new Served(one, whole.servedBy()));
+        gets.get(i).result.complete(new Served(one, whole.servedBy()));
       }
     }
   }

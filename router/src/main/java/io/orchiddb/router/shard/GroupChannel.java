@@ -1,8 +1,12 @@
 package io.orchiddb.router.shard;
 
+import io.grpc.Status;
+import io.orchiddb.proto.raft.NodeReadOutcome;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -28,10 +32,11 @@ import org.apache.ratis.util.TimeDuration;
 /**
  * The router's line to one Raft group (a shard or the meta group): the only router class that
  * speaks Ratis. Writes go through a Ratis client that follows leader changes with bounded retries;
- * reads go to one chosen replica as single gRPC calls with no retry of their own ({@link
- * NodeReadChannels}), so the router can fail over between replicas within the caller's deadline.
+ * reads go to one chosen replica as plain gRPC calls with no retry of their own ({@link
+ * NodeReadChannels}; the gets of several groups to one node share a call, see {@link #batchReads}),
+ * so the router can fail over between replicas within the caller's deadline.
  */
-final class GroupChannel implements Closeable, GetBatcher.Reads {
+final class GroupChannel implements Closeable {
   private static final long WRITE_RETRY_SLEEP_MS = 100;
 
   private final RaftGroup group;
@@ -40,7 +45,6 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
   private final Executor blocking;
   private final long requestTimeoutMs;
   private final AtomicLong readCallIds = new AtomicLong();
-  private final GetBatcher gets = new GetBatcher(this);
   private final NodeReadChannels reads;
 
   GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking, NodeReadChannels reads) {
@@ -64,26 +68,19 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
     return group;
   }
 
-  /** Gets to this group, coalesced per replica and read level. */
-  GetBatcher gets() {
-    return gets;
-  }
-
   /** Proposes a command; completes with the state machine's reply once it is applied. */
   CompletableFuture<byte[]> write(byte[] command) {
     return unwrap(writer.async().send(message(command)));
   }
 
   /** A linearizable read served by {@code node} (ReadIndex through the leader when a follower). */
-  @Override
-  public CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
-    return read(RaftClientRequest.readRequestType(), query, node);
+  CompletableFuture<Reply> readLinearizable(byte[] query, String node) {
+    return read(true, query, 0, node);
   }
 
   /** A read from {@code node}'s own state once it has applied {@code minIndex}. */
-  @Override
-  public CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
-    return read(RaftClientRequest.staleReadRequestType(minIndex), query, node);
+  CompletableFuture<Reply> readStale(byte[] query, long minIndex, String node) {
+    return read(false, query, minIndex, node);
   }
 
   /**
@@ -98,18 +95,104 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
    * a second event loop, a hand-off of every reply to gRPC's default executor and a timer task per
    * request (BENCHMARKS.md).
    */
-  private CompletableFuture<Reply> read(RaftClientRequest.Type type, byte[] query, String node) {
-    RaftPeerId peer = RaftPeerId.valueOf(node);
-    RaftPeer target = group.getPeer(peer);
-    if (target == null) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(node + " is not a member of " + group));
+  private CompletableFuture<Reply> read(boolean linearizable, byte[] query, long minIndex, String node) {
+    byte[] request;
+    String address;
+    try {
+      request = request(linearizable, query, minIndex, node);
+      address = address(node);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
     }
+    return reads.read(address, request, requestTimeoutMs).thenApply(GroupChannel::reply);
+  }
+
+  /**
+   * The gets of {@link GetBatcher} as requests: one part alone as a single read, several parts
+   * (the reads of several groups to one node) as one {@code ReadMany} call answered per part. A
+   * node that does not serve {@code ReadMany} yet (an older version, during a rolling upgrade)
+   * gets the parts as single reads instead.
+   */
+  static GetBatcher.Reads<GroupChannel> batchReads(NodeReadChannels reads, Duration requestTimeout) {
+    long timeoutMs = requestTimeout.toMillis();
+    return (node, linearizable, parts) -> {
+      if (parts.size() == 1) {
+        return eachAlone(node, linearizable, parts);
+      }
+      List<byte[]> requests = new ArrayList<>(parts.size());
+      for (GetBatcher.Part<GroupChannel> p : parts) {
+        requests.add(p.group().request(linearizable, p.query(), p.minIndex(), node));
+      }
+      return reads.readMany(parts.get(0).group().address(node), requests, timeoutMs)
+          .<List<GetBatcher.Outcome>>thenApply(outcomes -> {
+            List<GetBatcher.Outcome> answered = new ArrayList<>(outcomes.size());
+            for (NodeReadOutcome o : outcomes) {
+              answered.add(outcome(o));
+            }
+            return answered;
+          })
+          .exceptionallyCompose(failure -> Status.fromThrowable(failure).getCode() == Status.Code.UNIMPLEMENTED
+              ? eachAlone(node, linearizable, parts)
+              : CompletableFuture.failedFuture(failure));
+    };
+  }
+
+  /** Each part as a read of its own; a part that fails fails alone. */
+  private static CompletableFuture<List<GetBatcher.Outcome>> eachAlone(String node, boolean linearizable,
+      List<GetBatcher.Part<GroupChannel>> parts) {
+    if (parts.size() == 1) {
+      GetBatcher.Part<GroupChannel> p = parts.get(0);
+      return p.group().read(linearizable, p.query(), p.minIndex(), node).thenApply(r -> List.of(GetBatcher.Outcome.of(r)));
+    }
+    List<CompletableFuture<GetBatcher.Outcome>> each = new ArrayList<>(parts.size());
+    for (GetBatcher.Part<GroupChannel> p : parts) {
+      each.add(p.group().read(linearizable, p.query(), p.minIndex(), node).handle((r, failure) -> failure == null
+          ? GetBatcher.Outcome.of(r)
+          : GetBatcher.Outcome.failed(failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure)));
+    }
+    return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+        .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
+  }
+
+  /** One part's outcome as its own read would have ended (the same exceptions, for ReadFailover). */
+  private static GetBatcher.Outcome outcome(NodeReadOutcome o) {
+    if (o.hasReply()) {
+      try {
+        return GetBatcher.Outcome.of(reply(o.getReply().toByteArray()));
+      } catch (CompletionException e) {
+        return GetBatcher.Outcome.failed(e.getCause());
+      }
+    }
+    return GetBatcher.Outcome.failed(Status.UNAVAILABLE.withDescription(o.getFailure()).asRuntimeException());
+  }
+
+  /** The bytes of a read request to {@code node}; IllegalArgumentException when it has no replica of this group. */
+  private byte[] request(boolean linearizable, byte[] query, long minIndex, String node) {
     RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(reader.getId()).setServerId(peer).setGroupId(group.getGroupId())
-        .setCallId(readCallIds.incrementAndGet()).setMessage(message(query)).setType(type)
+        .setClientId(reader.getId()).setServerId(peer(node).getId()).setGroupId(group.getGroupId())
+        .setCallId(readCallIds.incrementAndGet()).setMessage(message(query))
+        .setType(linearizable ? RaftClientRequest.readRequestType() : RaftClientRequest.staleReadRequestType(minIndex))
         .setTimeoutMs(requestTimeoutMs).build();
-    byte[] bytes = ClientProtoUtils.toRaftClientRequestProto(request).toByteArray();
-    return reply(reads.read(target.getAddress(), bytes, requestTimeoutMs).thenApply(GroupChannel::parseReply));
+    return ClientProtoUtils.toRaftClientRequestProto(request).toByteArray();
+  }
+
+  private String address(String node) {
+    return peer(node).getAddress();
+  }
+
+  private RaftPeer peer(String node) {
+    RaftPeer peer = group.getPeer(RaftPeerId.valueOf(node));
+    if (peer == null) {
+      throw new IllegalArgumentException(node + " is not a member of " + group);
+    }
+    return peer;
+  }
+
+  /** A replica's reply to a read; a refusal or a malformed reply fails (CompletionException). */
+  private static Reply reply(byte[] bytes) {
+    RaftClientReply r = check(parseReply(bytes));
+    return new Reply(r.getMessage().getContent().toByteArray(), r.getServerId().toString());
   }
 
   private static RaftClientReply parseReply(byte[] bytes) {
@@ -149,11 +232,6 @@ final class GroupChannel implements Closeable, GetBatcher.Reads {
 
   private static CompletableFuture<byte[]> unwrap(CompletableFuture<RaftClientReply> reply) {
     return reply.thenApply(r -> check(r).getMessage().getContent().toByteArray());
-  }
-
-  private static CompletableFuture<Reply> reply(CompletableFuture<RaftClientReply> reply) {
-    return reply.thenApply(r -> new Reply(check(r).getMessage().getContent().toByteArray(),
-        r.getServerId().toString()));
   }
 
   private static RaftClientReply check(RaftClientReply r) {

@@ -111,7 +111,7 @@ public final class KvRouter implements Closeable {
 
   /**
    * Reads every key as {@link #get} does, all at once: each key's get joins its replica's
-   * {@link GetBatcher} lane, so keys of one shard share a multi-get. Fails with the first failed
+   * {@link GetBatcher} lane, so keys read from one node share a request. Fails with the first failed
    * key's error, in request order, once every key has finished.
    */
   public CompletableFuture<GetManyResponse> getMany(GetManyRequest req, Duration timeout) {
@@ -149,9 +149,9 @@ public final class KvRouter implements Closeable {
     return routed(deadline, map -> {
       ShardInfo shard = map.shardFor(key.toByteArray());
       GroupChannel channel = maps.channel(map, shard);
-      // Through the channel's GetBatcher: concurrent gets to one replica share a request.
-      Attempt attempt = (node, linearizable, minIndex) -> channel.gets()
-          .get(node, linearizable, shard.getEpoch(), minIndex, key);
+      // Through the router's GetBatcher: concurrent gets to one node share a request, whatever their shards.
+      Attempt attempt = (node, linearizable, minIndex) -> maps.gets()
+          .get(channel, node, linearizable, shard.getEpoch(), minIndex, key);
       return read(shard, channel, attempt, consistency, session, deadline).thenApply(r -> {
         long applied = r.result().getAppliedIndex();
         GetResponse.Builder b = GetResponse.newBuilder()
@@ -235,7 +235,7 @@ public final class KvRouter implements Closeable {
       case SESSION, EVENTUAL -> {
         // This router's chosen replica of the shard first, so that concurrent gets share requests.
         StaleReadTarget target = staleTargets.computeIfAbsent(shard.getId(), id -> new StaleReadTarget(stalePreference));
-        order = target.order(replicas, node -> channel.gets().crowded(node, shard.getEpoch()));
+        order = target.order(replicas, maps.gets()::crowded);
         long minIndex = consistency == Consistency.SESSION ? Sessions.indexFor(session, shard.getId()) : 0;
         onNode = node -> attempt.on(node, false, minIndex).whenComplete((served, failure) -> {
           if (failure != null) {

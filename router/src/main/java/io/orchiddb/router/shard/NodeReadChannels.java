@@ -4,6 +4,8 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Grpc;
@@ -12,13 +14,18 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.orchiddb.node.raft.NodeReads;
+import io.orchiddb.proto.raft.NodeReadBatch;
+import io.orchiddb.proto.raft.NodeReadBatchReply;
+import io.orchiddb.proto.raft.NodeReadOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -57,6 +64,9 @@ final class NodeReadChannels implements Closeable {
       .setResponseMarshaller(BYTES)
       .build();
 
+  /** NodeReads' method for several reads in one call. */
+  static final MethodDescriptor<byte[], byte[]> READ_MANY = READ.toBuilder().setFullMethodName(NodeReads.METHOD_MANY).build();
+
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -68,6 +78,33 @@ final class NodeReadChannels implements Closeable {
    * has come back tries at once rather than after gRPC's backoff (up to two minutes).
    */
   CompletableFuture<byte[]> read(String address, byte[] request, long timeoutMs) {
+    return call(READ, address, request, timeoutMs);
+  }
+
+  /**
+   * Sends several reads (at most {@link NodeReads#READ_MANY_MAX}) to the node at {@code address}
+   * in one call; completes with one outcome per request in order, or fails as {@link #read} does.
+   */
+  CompletableFuture<List<NodeReadOutcome>> readMany(String address, List<byte[]> requests, long timeoutMs) {
+    NodeReadBatch.Builder batch = NodeReadBatch.newBuilder();
+    requests.forEach(r -> batch.addRequests(UnsafeByteOperations.unsafeWrap(r)));
+    return call(READ_MANY, address, batch.build().toByteArray(), timeoutMs).thenApply(bytes -> {
+      List<NodeReadOutcome> outcomes;
+      try {
+        outcomes = NodeReadBatchReply.parseFrom(bytes).getOutcomesList();
+      } catch (InvalidProtocolBufferException e) {
+        throw new CompletionException(new IOException("node " + address + " sent a malformed reply: " + e.getMessage(), e));
+      }
+      if (outcomes.size() != requests.size()) {
+        throw new CompletionException(new IOException("node " + address + " sent a malformed reply: "
+            + requests.size() + " reads, " + outcomes.size() + " outcomes"));
+      }
+      return outcomes;
+    });
+  }
+
+  private CompletableFuture<byte[]> call(MethodDescriptor<byte[], byte[]> method, String address, byte[] request,
+      long timeoutMs) {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("the router is closing"));
     }
@@ -82,7 +119,7 @@ final class NodeReadChannels implements Closeable {
     ListenableFuture<byte[]> call;
     try {
       call = ClientCalls.futureUnaryCall(
-          channel.newCall(READ, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)), request);
+          channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)), request);
     } finally {
       Context.ROOT.detach(previous);
     }

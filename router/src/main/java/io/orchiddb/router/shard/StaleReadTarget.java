@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * The replica of one group that this router sends its stale reads (session and eventual) to first.
  *
  * <p>Why one replica and not a random one per read: reads to one replica share requests (a
- * {@link GetBatcher} lane per replica), and a request costs far more than the keys it carries.
+ * {@link GetBatcher} lane per node), and a request costs far more than the keys it carries.
  * Spread per read over three replicas, concurrent gets made batches a third the size and three
  * times the requests: on the benchmark machine eventual gets ran at 0.6× the throughput of strong
  * gets, which all go to the leader (BENCHMARKS.md, "Optimisations"). Load still spreads over the

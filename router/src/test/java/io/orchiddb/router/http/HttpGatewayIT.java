@@ -536,8 +536,11 @@ class HttpGatewayIT {
       token = j.get("session").asText();
     }
     // Right after a write a follower may not yet know it is committed, so that read goes to the
-    // leader; once followers know, session reads spread over the replicas and still see it.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    // leader; once followers know, session reads spread over the replicas and still see it. The
+    // router moves its stale reads to a replica drawn at random every 512 reads
+    // (StaleReadTarget.REPICK_READS), so the spread takes hundreds of reads: with 15 s the test
+    // failed when the draws kept one node for that long.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (servedBy.size() < 2 && System.nanoTime() < deadline) {
       JsonNode j = json(get("/v1/kv/session?consistency=session", "X-Orchid-Session", token));
       assertThat(j.get("value").asText()).isEqualTo("v29");

@@ -14,60 +14,65 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
- * Proves {@link GetBatcher}'s coalescing with scripted replicas (no Raft): a lone get goes out as
- * a plain get; gets arriving while a request to the same replica is in flight go out together as
- * one multi-get, and each caller gets its own key's entry; lanes (replica, read level, epoch) never
- * share a request; a shared stale read asks for the largest session index among its gets; a
- * failed request fails exactly its own gets; a batch never exceeds the multi-get limit; a stale
- * lane counts as crowded exactly while a full batch waits in it.
+ * Proves {@link GetBatcher}'s coalescing with scripted nodes (no Raft): a lone get goes out as a
+ * plain get; gets arriving while a request to the same node is in flight go out together as one
+ * request, the keys of each shard's group and map epoch as one part (a multi-get when it has
+ * several), and each caller gets its own key's entry; lanes (node, read level) never share a
+ * request; a part's stale read asks for the largest session index among its gets; a failed part
+ * fails exactly its own gets, a failed request all of its gets; a batch never exceeds the
+ * multi-get limit; a stale lane counts as crowded exactly while a full batch waits in it.
  */
 class GetBatcherTest {
-  private record Sent(ShardRead read, boolean linearizable, long minIndex, String node,
-      CompletableFuture<GroupChannel.Reply> reply) {}
+  private record Part(String group, ShardRead read, long minIndex) {}
+
+  private record Sent(String node, boolean linearizable, List<Part> parts,
+      CompletableFuture<List<GetBatcher.Outcome>> reply) {
+    Part only() {
+      assertThat(parts).hasSize(1);
+      return parts.get(0);
+    }
+  }
 
   private final List<Sent> sent = new ArrayList<>();
 
-  private final GetBatcher batcher = new GetBatcher(new GetBatcher.Reads() {
-    @Override
-    public CompletableFuture<GroupChannel.Reply> readLinearizable(byte[] query, String node) {
-      return record(query, true, 0, node);
+  private final GetBatcher<String> batcher = new GetBatcher<>((node, linearizable, parts) -> {
+    CompletableFuture<List<GetBatcher.Outcome>> f = new CompletableFuture<>();
+    List<Part> decoded = new ArrayList<>();
+    for (GetBatcher.Part<String> p : parts) {
+      try {
+        decoded.add(new Part(p.group(), ShardRead.parseFrom(p.query()), p.minIndex()));
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError(e);
+      }
     }
-
-    @Override
-    public CompletableFuture<GroupChannel.Reply> readStale(byte[] query, long minIndex, String node) {
-      return record(query, false, minIndex, node);
-    }
-  });
-
-  private CompletableFuture<GroupChannel.Reply> record(byte[] query, boolean linearizable, long minIndex, String node) {
-    CompletableFuture<GroupChannel.Reply> f = new CompletableFuture<>();
-    try {
-      sent.add(new Sent(ShardRead.parseFrom(query), linearizable, minIndex, node, f));
-    } catch (InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
-    }
+    sent.add(new Sent(node, linearizable, decoded, f));
     return f;
-  }
+  });
 
   private static ByteString key(String k) {
     return ByteString.copyFromUtf8(k);
   }
 
-  /** Answers request {@code i} as a replica holding every key with value "v-" + key, at index 9. */
+  /** Answers request {@code i} as a node holding every key with value "v-" + key, at index 9. */
   private void answer(int i) {
     Sent s = sent.get(i);
+    s.reply.complete(s.parts.stream().map(p -> GetBatcher.Outcome.of(reply(p, s.node))).toList());
+  }
+
+  private static GroupChannel.Reply reply(Part p, String node) {
     ShardReadResult.Builder r = ShardReadResult.newBuilder().setAppliedIndex(9);
-    if (s.read.hasGet()) {
-      r.setGet(found(s.read.getGet().getKey()));
+    if (p.read.hasGet()) {
+      r.setGet(found(p.read.getGet().getKey()));
     } else {
       MultiGetResult.Builder m = MultiGetResult.newBuilder();
-      s.read.getMultiGet().getKeysList().forEach(k -> m.addResults(found(k)));
+      p.read.getMultiGet().getKeysList().forEach(k -> m.addResults(found(k)));
       r.setMultiGet(m);
     }
-    s.reply.complete(new GroupChannel.Reply(r.build().toByteArray(), s.node));
+    return new GroupChannel.Reply(r.build().toByteArray(), node);
   }
 
   private static GetResult found(ByteString k) {
@@ -79,22 +84,26 @@ class GetBatcherTest {
     return f.join().result().getGet().getEntry().getValue().toStringUtf8();
   }
 
+  private static Throwable failure(CompletableFuture<Served> f) {
+    return f.handle((v, t) -> t instanceof CompletionException && t.getCause() != null ? t.getCause() : t).join();
+  }
+
   @Test
   void getsArrivingWhileARequestIsInFlightShareOneMultiGet() {
-    var first = batcher.get("n1", true, 3, 0, key("a"));
-    var b = batcher.get("n1", true, 3, 0, key("b"));
-    var c = batcher.get("n1", true, 3, 0, key("c"));
+    var first = batcher.get("s1", "n1", true, 3, 0, key("a"));
+    var b = batcher.get("s1", "n1", true, 3, 0, key("b"));
+    var c = batcher.get("s1", "n1", true, 3, 0, key("c"));
 
     assertThat(sent).hasSize(1);
-    assertThat(sent.get(0).read.hasGet()).isTrue();
-    assertThat(sent.get(0).read.getEpoch()).isEqualTo(3);
+    assertThat(sent.get(0).only().read.hasGet()).isTrue();
+    assertThat(sent.get(0).only().read.getEpoch()).isEqualTo(3);
     answer(0);
     assertThat(value(first)).isEqualTo("v-a");
     assertThat(first.join().servedBy()).isEqualTo("n1");
 
     assertThat(sent).hasSize(2);
     assertThat(sent.get(1).linearizable).isTrue();
-    assertThat(sent.get(1).read.getMultiGet().getKeysList()).containsExactly(key("b"), key("c"));
+    assertThat(sent.get(1).only().read.getMultiGet().getKeysList()).containsExactly(key("b"), key("c"));
     assertThat(b).isNotDone();
     answer(1);
     assertThat(value(b)).isEqualTo("v-b");
@@ -103,68 +112,82 @@ class GetBatcherTest {
   }
 
   @Test
-  void lanesByReplicaLevelAndEpochNeverShareARequest() {
-    batcher.get("n1", true, 3, 0, key("a"));
-    batcher.get("n2", true, 3, 0, key("b"));
-    batcher.get("n1", false, 3, 0, key("c"));
-    batcher.get("n1", true, 4, 0, key("d"));
+  void getsOfSeveralShardsToOneNodeShareOneRequestAsOnePartPerShardAndEpoch() {
+    batcher.get("s1", "n1", false, 3, 0, key("first"));
+    var a = batcher.get("s1", "n1", false, 3, 0, key("a"));
+    var b = batcher.get("s2", "n1", false, 3, 0, key("b"));
+    var c = batcher.get("s1", "n1", false, 3, 0, key("c"));
+    var d = batcher.get("s1", "n1", false, 4, 0, key("d")); // routed with a newer map: a part of its own
+    answer(0);
 
-    assertThat(sent).hasSize(4);
-    assertThat(sent).extracting(s -> s.read.getGet().getKey().toStringUtf8()).containsExactly("a", "b", "c", "d");
-    assertThat(sent).extracting(Sent::node).containsExactly("n1", "n2", "n1", "n1");
-    assertThat(sent).extracting(Sent::linearizable).containsExactly(true, true, false, true);
+    assertThat(sent).hasSize(2);
+    Sent shared = sent.get(1);
+    assertThat(shared.parts).extracting(Part::group).containsExactly("s1", "s2", "s1");
+    assertThat(shared.parts.get(0).read.getMultiGet().getKeysList()).containsExactly(key("a"), key("c"));
+    assertThat(shared.parts.get(0).read.getEpoch()).isEqualTo(3);
+    assertThat(shared.parts.get(1).read.getGet().getKey()).isEqualTo(key("b"));
+    assertThat(shared.parts.get(2).read.getGet().getKey()).isEqualTo(key("d"));
+    assertThat(shared.parts.get(2).read.getEpoch()).isEqualTo(4);
+    answer(1);
+    assertThat(List.of(value(a), value(b), value(c), value(d))).containsExactly("v-a", "v-b", "v-c", "v-d");
   }
 
   @Test
-  void aNewMapEpochDropsTheLanesOfOlderOnesAndTheirInFlightGetsStillComplete() {
-    var old = batcher.get("n1", true, 3, 0, key("a"));
-    batcher.get("n2", false, 3, 0, key("b"));
-    assertThat(batcher.laneCount()).isEqualTo(2);
+  void lanesByNodeAndLevelNeverShareARequest() {
+    batcher.get("s1", "n1", true, 3, 0, key("a"));
+    batcher.get("s1", "n2", true, 3, 0, key("b"));
+    batcher.get("s1", "n1", false, 3, 0, key("c"));
+    batcher.get("s2", "n1", false, 3, 0, key("d")); // waits for c's request: same node and level
 
-    var fresh = batcher.get("n1", true, 4, 0, key("c"));
-    assertThat(batcher.laneCount()).isEqualTo(1);
-    answer(0);
-    answer(2);
-    assertThat(value(old)).isEqualTo("v-a");
-    assertThat(value(fresh)).isEqualTo("v-c");
-
-    // A straggler routed with the old map still gets its own request (and lane) ...
-    var straggler = batcher.get("n1", true, 3, 0, key("d"));
-    assertThat(sent).hasSize(4);
-    answer(3);
-    assertThat(value(straggler)).isEqualTo("v-d");
-    // ... until the next map change.
-    batcher.get("n1", true, 5, 0, key("e"));
-    assertThat(batcher.laneCount()).isEqualTo(1);
+    assertThat(sent).hasSize(3);
+    assertThat(sent).extracting(s -> s.only().read.getGet().getKey().toStringUtf8()).containsExactly("a", "b", "c");
+    assertThat(sent).extracting(Sent::node).containsExactly("n1", "n2", "n1");
+    assertThat(sent).extracting(Sent::linearizable).containsExactly(true, true, false);
   }
 
   @Test
-  void aSharedStaleReadAsksForTheLargestSessionIndex() {
-    batcher.get("n2", false, 1, 5, key("a"));
-    batcher.get("n2", false, 1, 40, key("b"));
-    batcher.get("n2", false, 1, 0, key("c"));
-    batcher.get("n2", false, 1, 17, key("d"));
-    assertThat(sent.get(0).minIndex).isEqualTo(5);
+  void aPartAsksForTheLargestSessionIndexAmongItsOwnGets() {
+    batcher.get("s1", "n2", false, 1, 5, key("a"));
+    batcher.get("s1", "n2", false, 1, 40, key("b"));
+    batcher.get("s1", "n2", false, 1, 0, key("c"));
+    batcher.get("s2", "n2", false, 1, 3, key("x"));
+    batcher.get("s1", "n2", false, 1, 17, key("d"));
+    assertThat(sent.get(0).only().minIndex).isEqualTo(5);
     answer(0);
-    assertThat(sent.get(1).minIndex).isEqualTo(40);
-    assertThat(sent.get(1).read.getMultiGet().getKeysCount()).isEqualTo(3);
+    assertThat(sent.get(1).parts.get(0).minIndex).isEqualTo(40);
+    assertThat(sent.get(1).parts.get(0).read.getMultiGet().getKeysCount()).isEqualTo(3);
+    assertThat(sent.get(1).parts.get(1).minIndex).isEqualTo(3);
+  }
+
+  @Test
+  void aFailedPartFailsExactlyItsOwnGets() {
+    batcher.get("s1", "n1", false, 1, 0, key("first"));
+    var a = batcher.get("s1", "n1", false, 1, 0, key("a"));
+    var b = batcher.get("s2", "n1", false, 1, 0, key("b"));
+    var c = batcher.get("s1", "n1", false, 1, 0, key("c"));
+    answer(0);
+    IOException behind = new IOException("s1 on n1 is behind");
+    Sent s = sent.get(1);
+    s.reply.complete(List.of(GetBatcher.Outcome.failed(behind), GetBatcher.Outcome.of(reply(s.parts.get(1), "n1"))));
+
+    assertThat(failure(a)).isSameAs(behind);
+    assertThat(failure(c)).isSameAs(behind);
+    assertThat(value(b)).isEqualTo("v-b");
   }
 
   @Test
   void aFailedRequestFailsExactlyItsOwnGets() {
-    var a = batcher.get("n1", false, 1, 0, key("a"));
-    var b = batcher.get("n1", false, 1, 0, key("b"));
-    var c = batcher.get("n1", false, 1, 0, key("c"));
-    sent.get(0).reply.complete(new GroupChannel.Reply(ShardReadResult.newBuilder()
-        .setGet(found(key("a"))).build().toByteArray(), "n1"));
-    var d = batcher.get("n1", false, 1, 0, key("d"));
+    var a = batcher.get("s1", "n1", false, 1, 0, key("a"));
+    var b = batcher.get("s1", "n1", false, 1, 0, key("b"));
+    var c = batcher.get("s2", "n1", false, 1, 0, key("c"));
+    answer(0);
+    var d = batcher.get("s1", "n1", false, 1, 0, key("d"));
     IOException down = new IOException("n1 went away");
     sent.get(1).reply.completeExceptionally(down);
 
     assertThat(value(a)).isEqualTo("v-a");
-    assertThat(b).isCompletedExceptionally();
-    assertThat(c).isCompletedExceptionally();
-    assertThat(b.handle((v, f) -> f).join()).isSameAs(down);
+    assertThat(failure(b)).isSameAs(down);
+    assertThat(failure(c)).isSameAs(down);
     // d arrived while the failed request was in flight: it goes out next, on its own.
     assertThat(sent).hasSize(3);
     answer(2);
@@ -172,29 +195,43 @@ class GetBatcherTest {
   }
 
   @Test
-  void aReplyWithTheWrongNumberOfResultsFailsTheGetsInsteadOfMixingThemUp() {
-    batcher.get("n1", true, 1, 0, key("a"));
-    var b = batcher.get("n1", true, 1, 0, key("b"));
-    var c = batcher.get("n1", true, 1, 0, key("c"));
+  void aReplyThatDoesNotFitFailsTheGetsInsteadOfMixingThemUp() {
+    batcher.get("s1", "n1", true, 1, 0, key("first"));
+    var b = batcher.get("s1", "n1", true, 1, 0, key("b"));
+    var c = batcher.get("s1", "n1", true, 1, 0, key("c"));
+    var x = batcher.get("s2", "n1", true, 1, 0, key("x"));
     answer(0);
-    sent.get(1).reply.complete(new GroupChannel.Reply(ShardReadResult.newBuilder().setMultiGet(
-        MultiGetResult.newBuilder().addResults(found(key("b")))).build().toByteArray(), "n1"));
+    // Part s1 asked for 2 keys and got 1 result: its gets fail; part s2 is answered.
+    Sent s = sent.get(1);
+    s.reply.complete(List.of(GetBatcher.Outcome.of(new GroupChannel.Reply(ShardReadResult.newBuilder().setMultiGet(
+        MultiGetResult.newBuilder().addResults(found(key("b")))).build().toByteArray(), "n1")),
+        GetBatcher.Outcome.of(reply(s.parts.get(1), "n1"))));
     assertThat(b).isCompletedExceptionally();
-    assertThat(c.handle((v, f) -> f.getMessage()).join()).contains("malformed reply").contains("asked for 2 keys");
+    assertThat(failure(c).getMessage()).contains("malformed reply").contains("asked for 2 keys");
+    assertThat(value(x)).isEqualTo("v-x");
+
+    // A reply with fewer outcomes than parts fails every get of the request.
+    batcher.get("s1", "n1", true, 1, 0, key("w"));
+    var y = batcher.get("s1", "n1", true, 1, 0, key("y"));
+    var z = batcher.get("s2", "n1", true, 1, 0, key("z"));
+    answer(2);
+    sent.get(3).reply.complete(List.of(GetBatcher.Outcome.of(reply(sent.get(3).parts.get(0), "n1"))));
+    assertThat(failure(y).getMessage()).contains("asked for 2 parts, got 1 outcomes");
+    assertThat(failure(z)).isSameAs(failure(y));
   }
 
   @Test
   void aBatchNeverExceedsTheMultiGetLimit() {
-    batcher.get("n1", false, 1, 0, key("first"));
+    batcher.get("s1", "n1", false, 1, 0, key("first"));
     List<CompletableFuture<Served>> queued = new ArrayList<>();
     for (int i = 0; i <= ShardCodec.MULTI_GET_KEYS_MAX; i++) {
-      queued.add(batcher.get("n1", false, 1, 0, key("k" + i)));
+      queued.add(batcher.get(i % 2 == 0 ? "s1" : "s2", "n1", false, 1, 0, key("k" + i)));
     }
     answer(0);
-    assertThat(sent.get(1).read.getMultiGet().getKeysCount()).isEqualTo(ShardCodec.MULTI_GET_KEYS_MAX);
+    assertThat(sent.get(1).parts).extracting(p -> p.read.getMultiGet().getKeysCount())
+        .containsExactly(ShardCodec.MULTI_GET_KEYS_MAX / 2, ShardCodec.MULTI_GET_KEYS_MAX / 2);
     answer(1);
-    assertThat(sent.get(2).read.hasGet()).isTrue();
-    assertThat(sent.get(2).read.getGet().getKey()).isEqualTo(key("k" + ShardCodec.MULTI_GET_KEYS_MAX));
+    assertThat(sent.get(2).only().read.getGet().getKey()).isEqualTo(key("k" + ShardCodec.MULTI_GET_KEYS_MAX));
     answer(2);
     for (int i = 0; i < queued.size(); i++) {
       assertThat(value(queued.get(i))).isEqualTo("v-k" + i);
@@ -203,17 +240,16 @@ class GetBatcherTest {
 
   @Test
   void aStaleLaneIsCrowdedOnlyWhileAFullBatchWaits() {
-    assertThat(batcher.crowded("n1", 1)).isFalse(); // no lane yet
-    batcher.get("n1", false, 1, 0, key("in-flight"));
+    assertThat(batcher.crowded("n1")).isFalse(); // no lane yet
+    batcher.get("s1", "n1", false, 1, 0, key("in-flight"));
     for (int i = 0; i < ShardCodec.MULTI_GET_KEYS_MAX - 1; i++) {
-      batcher.get("n1", false, 1, 0, key("k" + i));
+      batcher.get(i % 2 == 0 ? "s1" : "s2", "n1", false, 1, 0, key("k" + i));
     }
-    assertThat(batcher.crowded("n1", 1)).isFalse();
-    batcher.get("n1", false, 1, 0, key("one-more"));
-    assertThat(batcher.crowded("n1", 1)).isTrue();
-    assertThat(batcher.crowded("n2", 1)).isFalse();
-    assertThat(batcher.crowded("n1", 2)).isFalse();
+    assertThat(batcher.crowded("n1")).isFalse();
+    batcher.get("s3", "n1", false, 1, 0, key("one-more"));
+    assertThat(batcher.crowded("n1")).isTrue();
+    assertThat(batcher.crowded("n2")).isFalse();
     answer(0); // the full batch goes out
-    assertThat(batcher.crowded("n1", 1)).isFalse();
+    assertThat(batcher.crowded("n1")).isFalse();
   }
 }
