@@ -15,6 +15,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Sends concurrent gets together. Per consistency level, while {@link #IN_FLIGHT_MAX} requests
@@ -44,6 +45,13 @@ final class GetCoalescer {
   static final int KEYS_MAX = 256;
 
   private final Transport transport;
+  /**
+   * Most keys this client now puts in one request: {@link #KEYS_MAX}, until a router refuses a
+   * request for its batch-ops-max (set below it); then half the refused request's size, again
+   * after each refusal, until one fits. Refused gets still end as they would alone (they are sent
+   * again alone), so a lower limit costs only the requests it takes to find it.
+   */
+  private volatile int keysMax = KEYS_MAX;
   private final Map<Consistency, Lane> lanes = new EnumMap<>(Consistency.class);
 
   GetCoalescer(Transport transport) {
@@ -74,6 +82,13 @@ final class GetCoalescer {
     GetRequest request = Codec.getRequest(key, level);
     return transport.call(KVGrpc.getGetMethod(), Transport.Kind.READ, deadline,
         session -> request.toBuilder().setSession(session).build(), GetResponse::getSession, Codec::getResult);
+  }
+
+  /** Whether a router refused a request for holding more keys than its batch-ops-max. */
+  private static boolean tooManyKeys(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof InvalidArgumentException refused
+        && refused.limit().filter("batch-ops-max"::equals).isPresent();
   }
 
   private static UnavailableException closed(IllegalStateException e) {
@@ -112,7 +127,7 @@ final class GetCoalescer {
           if (inFlight >= IN_FLIGHT_MAX || waiting.isEmpty()) {
             return;
           }
-          int n = Math.min(waiting.size(), KEYS_MAX);
+          int n = Math.min(waiting.size(), keysMax);
           batch = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             batch.add(waiting.poll());
@@ -194,6 +209,9 @@ final class GetCoalescer {
         Context.ROOT.detach(previous);
       }
       call.whenComplete((response, failure) -> {
+        if (failure != null && tooManyKeys(failure)) {
+          keysMax = Math.max(1, Math.min(keysMax, batch.size() / 2));
+        }
         release();
         if (failure != null || response.getResultsCount() != batch.size()) {
           batch.forEach(this::alone);

@@ -190,6 +190,32 @@ class GetCoalescingTest {
   }
 
   @Test
+  void aRouterWithASmallerBatchOpsMaxGetsSmallerRequestsAndEveryGetStillEnds() {
+    start(OrchidClient.builder());
+    // This router refuses a GetMany of more than 2 keys, as one with batch-ops-max = 2 would.
+    Function<GetManyRequest, Object> atMostTwo = r -> r.getKeysCount() > 2
+        ? FakeRouter.error(Status.Code.INVALID_ARGUMENT, "LIMIT_EXCEEDED", Map.of("limit", "batch-ops-max"),
+            "batch-ops-max: " + r.getKeysCount() + " keys in one get-many; the most is 2")
+        : GET_MANY.apply(r);
+    router.script("GetMany", atMostTwo, atMostTwo, atMostTwo, atMostTwo);
+    List<CompletableFuture<GetResult>> gets = new ArrayList<>();
+    for (int round = 0; round < 2; round++) {
+      holdGets();
+      inFlight(Consistency.EVENTUAL);
+      for (String key : List.of("a", "b", "c", "d", "e")) {
+        gets.add(get(key + round, Consistency.EVENTUAL));
+      }
+      router.answerHeld(GET);
+    }
+    // The first request of 5 was refused and its gets sent alone; after it, at most 2 keys.
+    assertThat(router.received("GetMany")).extracting(r -> ((GetManyRequest) r.request()).getKeysCount())
+        .containsExactly(5, 2, 2);
+    assertThat(keysOfGets()).containsExactly("a0", "b0", "c0", "d0", "e0", "e1");
+    assertThat(gets).extracting(GetCoalescingTest::value)
+        .containsExactly("v:a0", "v:b0", "v:c0", "v:d0", "v:e0", "v:a1", "v:b1", "v:c1", "v:d1", "v:e1");
+  }
+
+  @Test
   void aRouterThatDoesNotKnowGetManyStillServesEveryGet() {
     start(OrchidClient.builder());
     holdGets();
