@@ -148,8 +148,7 @@ final class GroupChannel implements Closeable {
     for (GetBatcher.Part<GroupChannel> p : parts) {
       each.add(p.group().read(linearizable, p.query(), p.minIndex(), node).handle((r, failure) -> failure == null
           ? GetBatcher.Outcome.of(r)
-          : GetBatcher.Outcome.failed(failure instanceof CompletionException && failure.getCause() != null
-              ? failure.getCause() : failure)));
+          : GetBatcher.Outcome.failed(Failures.unwrap(failure))));
     }
     return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
         .thenApply(ignored -> each.stream().map(CompletableFuture::join).toList());
