@@ -11,13 +11,17 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
@@ -41,6 +45,13 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * <p>{@link #METHOD_MANY} takes the reads of several groups in one call and answers each as {@link
  * #METHOD} would have, so a router reading several shards from one node sends one message, not
  * one per shard.
+ *
+ * <p>A read is handed to its group's division directly ({@link Divisions}), on the thread that
+ * received the call. {@code RaftServer.submitClientRequestAsync} would first move every request
+ * to Ratis's client executor, a thread wake-up per read and another to send the reply; the
+ * division runs the same code (lifecycle check, stale-read or ReadIndex handling, the state
+ * machine's query), none of which blocks: our queries read the in-memory map, and a read that
+ * waits (for an index to be applied, for a ReadIndex round) waits on a future.
  */
 public final class NodeReads {
   /** The gRPC service name. */
@@ -85,14 +96,79 @@ public final class NodeReads {
 
   /** The service on a node whose Raft server {@code server} supplies (null until it is built). */
   static ServerServiceDefinition service(Supplier<RaftServer> server) {
+    Divisions divisions = new Divisions(server);
     return ServerServiceDefinition.builder(SERVICE)
-        .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> serve(server.get(), request, out)))
-        .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> serveMany(server.get(), request, out)))
+        .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> serve(divisions, request, out)))
+        .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> serveMany(divisions, request, out)))
         .build();
   }
 
-  private static void serve(RaftServer server, byte[] bytes, StreamObserver<byte[]> out) {
-    if (server == null) {
+  /**
+   * The divisions (one per group) this node's server has answered a read of, so later reads of the
+   * group go to the division on the caller's thread. A group's first read goes through the server,
+   * since {@code RaftServer.getDivision} blocks while a group is still being added (e.g. loading
+   * its log at start); once that read is answered the division exists and is looked up without
+   * waiting. A division that closed (its group removed) is forgotten, and the next read of the
+   * group goes through the server again, which answers for whatever now holds the group.
+   */
+  static final class Divisions {
+    private final Supplier<RaftServer> server;
+    private final Map<RaftGroupId, RaftServer.Division> known = new ConcurrentHashMap<>();
+
+    Divisions(Supplier<RaftServer> server) {
+      this.server = server;
+    }
+
+    /** The server, or null until it is built. */
+    RaftServer server() {
+      return server.get();
+    }
+
+    CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
+      RaftGroupId group = request.getRaftGroupId();
+      RaftServer.Division division = known.get(group);
+      if (division != null && division.getInfo().isAlive()
+          && division instanceof RaftClientAsynchronousProtocol inline) {
+        try {
+          return inline.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }
+      if (division != null) {
+        known.remove(group, division);
+      }
+      RaftServer raftServer = server.get();
+      CompletableFuture<RaftClientReply> reply;
+      try {
+        reply = raftServer.submitClientRequestAsync(request);
+      } catch (IOException | RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      return reply.whenComplete((r, failure) -> {
+        if (failure == null) {
+          learn(raftServer, group);
+        }
+      });
+    }
+
+    private void learn(RaftServer raftServer, RaftGroupId group) {
+      try {
+        // Answered, so the group's division was added: this lookup does not wait.
+        known.putIfAbsent(group, raftServer.getDivision(group));
+      } catch (IOException e) {
+        // Removed since: the next read goes through the server again.
+      }
+    }
+
+    /** Whether a read of {@code group} would go to its division directly (for tests). */
+    boolean knows(RaftGroupId group) {
+      return known.containsKey(group);
+    }
+  }
+
+  private static void serve(Divisions divisions, byte[] bytes, StreamObserver<byte[]> out) {
+    if (divisions.server() == null) {
       out.onError(starting());
       return;
     }
@@ -103,7 +179,7 @@ public final class NodeReads {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
     }
-    submit(server, request).whenComplete((r, failure) -> {
+    divisions.submit(request).whenComplete((r, failure) -> {
       if (failure == null) {
         out.onNext(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray());
         out.onCompleted();
@@ -119,8 +195,8 @@ public final class NodeReads {
    * one outcome per request, in order. A batch that is malformed, too long or holds anything but
    * reads is refused whole, before any of it reaches Raft.
    */
-  private static void serveMany(RaftServer server, byte[] bytes, StreamObserver<byte[]> out) {
-    if (server == null) {
+  private static void serveMany(Divisions divisions, byte[] bytes, StreamObserver<byte[]> out) {
+    if (divisions.server() == null) {
       out.onError(starting());
       return;
     }
@@ -140,7 +216,7 @@ public final class NodeReads {
     }
     List<CompletableFuture<NodeReadOutcome>> outcomes = new ArrayList<>(requests.size());
     for (RaftClientRequest request : requests) {
-      outcomes.add(submit(server, request).handle((r, failure) -> failure == null
+      outcomes.add(divisions.submit(request).handle((r, failure) -> failure == null
           ? NodeReadOutcome.newBuilder()
               .setReply(UnsafeByteOperations.unsafeWrap(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray())).build()
           : NodeReadOutcome.newBuilder().setFailure(describe(failure)).build()));
@@ -165,14 +241,6 @@ public final class NodeReads {
       throw new IllegalArgumentException("only reads are served here, got " + request.getType());
     }
     return request;
-  }
-
-  private static CompletableFuture<RaftClientReply> submit(RaftServer server, RaftClientRequest request) {
-    try {
-      return server.submitClientRequestAsync(request);
-    } catch (IOException e) {
-      return CompletableFuture.failedFuture(e);
-    }
   }
 
   private static String describe(Throwable failure) {

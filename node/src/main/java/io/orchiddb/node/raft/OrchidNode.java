@@ -208,6 +208,11 @@ public final class OrchidNode implements Closeable {
     return properties;
   }
 
+  /** This node's Raft server (tests reach its groups through it). */
+  RaftServer raftServer() {
+    return server;
+  }
+
   /** What this node knows of a group it hosts, or null when it does not host it. */
   public GroupStatus status(RaftGroupId groupId) throws IOException {
     if (!hosts(server, groupId)) {

@@ -34,15 +34,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.thirdparty.io.grpc.CallOptions;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
@@ -161,12 +164,56 @@ class ClusterIT {
     }
   }
 
-  private static String value(NodeReadOutcome outcome) throws IOException {
-    assertThat(outcome.hasReply()).as("outcome %s", outcome).isTrue();
-    RaftClientReply reply = ClientProtoUtils.toRaftClientReply(RaftClientReplyProto.parseFrom(outcome.getReply().toByteArray()));
+  @Test
+  void nodeReadsServesAGroupItKnowsOnTheCallingThreadWithRatissOwnAnswers() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "1"))) {
+      long version = c.put("nd/key", "nd-value");
+      ShardInfo shard = c.shardMap().shardFor(utf8("nd/key"));
+      RaftGroupId group = RaftGroups.groupId(shard);
+      String node = c.leaderOf(shard);
+      NodeReads.Divisions divisions = new NodeReads.Divisions(() -> c.node(node).raftServer());
+      RaftClientRequest stale = parsed(request(node, group, RaftClientRequest.staleReadRequestType(version),
+          TestCluster.getQuery("nd/key")));
+
+      // The first read of a group goes through the server, and teaches the group's division.
+      assertThat(divisions.knows(group)).isFalse();
+      assertThat(value(divisions.submit(stale).get(30, TimeUnit.SECONDS))).isEqualTo("nd-value");
+      assertThat(divisions.knows(group)).isTrue();
+
+      // Later ones are served on this thread: answered before submit returns.
+      CompletableFuture<RaftClientReply> inline = divisions.submit(stale);
+      assertThat(inline).isDone();
+      assertThat(value(inline.join())).isEqualTo("nd-value");
+      // A linearizable read, and Ratis's own refusal of a stale read this replica cannot serve.
+      RaftClientRequest linearizable = parsed(request(node, group, RaftClientRequest.readRequestType(),
+          TestCluster.getQuery("nd/key")));
+      assertThat(value(divisions.submit(linearizable).get(30, TimeUnit.SECONDS))).isEqualTo("nd-value");
+      RaftClientReply ahead = divisions.submit(parsed(request(node, group,
+          RaftClientRequest.staleReadRequestType(version + 1_000_000), TestCluster.getQuery("nd/key"))))
+          .get(30, TimeUnit.SECONDS);
+      assertThat(ahead.isSuccess()).isFalse();
+      assertThat(ahead.getException()).isInstanceOf(StateMachineException.class);
+      // A group the node does not have fails, and is not remembered.
+      RaftGroupId unknown = RaftGroupId.randomId();
+      assertThat(divisions.submit(parsed(request(node, unknown, RaftClientRequest.staleReadRequestType(0),
+          TestCluster.getQuery("nd/key"))))).failsWithin(30, TimeUnit.SECONDS);
+      assertThat(divisions.knows(unknown)).isFalse();
+    }
+  }
+
+  private static RaftClientRequest parsed(byte[] request) throws IOException {
+    return ClientProtoUtils.toRaftClientRequest(RaftClientRequestProto.parseFrom(request));
+  }
+
+  private static String value(RaftClientReply reply) throws IOException {
     assertThat(reply.isSuccess()).as("reply %s", reply).isTrue();
     return ShardReadResult.parseFrom(reply.getMessage().getContent().toByteArray()).getGet().getEntry().getValue()
         .toStringUtf8();
+  }
+
+  private static String value(NodeReadOutcome outcome) throws IOException {
+    assertThat(outcome.hasReply()).as("outcome %s", outcome).isTrue();
+    return value(ClientProtoUtils.toRaftClientReply(RaftClientReplyProto.parseFrom(outcome.getReply().toByteArray())));
   }
 
   private static byte[] callMany(ManagedChannel channel, List<byte[]> requests) {
