@@ -127,35 +127,32 @@ public final class NodeReads {
     CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
       RaftGroupId group = request.getRaftGroupId();
       RaftServer.Division division = known.get(group);
-      if (division != null && division.getInfo().isAlive()
-          && division instanceof RaftClientAsynchronousProtocol inline) {
-        try {
-          return inline.submitClientRequestAsync(request);
-        } catch (IOException | RuntimeException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-      }
-      if (division != null) {
+      if (division != null && !division.getInfo().isAlive()) {
         known.remove(group, division);
+        division = null;
       }
       RaftServer raftServer = server.get();
-      CompletableFuture<RaftClientReply> reply;
       try {
-        reply = raftServer.submitClientRequestAsync(request);
+        if (division instanceof RaftClientAsynchronousProtocol inline) {
+          return inline.submitClientRequestAsync(request);
+        }
+        return raftServer.submitClientRequestAsync(request).whenComplete((r, failure) -> {
+          if (failure == null) {
+            learn(raftServer, group);
+          }
+        });
       } catch (IOException | RuntimeException e) {
         return CompletableFuture.failedFuture(e);
       }
-      return reply.whenComplete((r, failure) -> {
-        if (failure == null) {
-          learn(raftServer, group);
-        }
-      });
     }
 
     private void learn(RaftServer raftServer, RaftGroupId group) {
       try {
         // Answered, so the group's division was added: this lookup does not wait.
-        known.putIfAbsent(group, raftServer.getDivision(group));
+        RaftServer.Division division = raftServer.getDivision(group);
+        if (division instanceof RaftClientAsynchronousProtocol) {
+          known.putIfAbsent(group, division);
+        }
       } catch (IOException e) {
         // Removed since: the next read goes through the server again.
       }
