@@ -56,7 +56,8 @@ final class KeyCommands {
         System.out.println(kv.valueUtf8());
         if (verbose) {
           System.out.println("version " + kv.version() + ", created at " + kv.createVersion()
-              + ", served by " + r.readInfo().servedBy() + " at applied index " + r.readInfo().appliedIndex());
+              + ", served by " + r.readInfo().servedBy() + " at applied index " + r.readInfo().appliedIndex()
+              + (r.readInfo().cached() ? " (repeated from the router's read cache)" : ""));
         }
         return 0;
       });

@@ -128,7 +128,8 @@ final class Codec {
   static GetResult getResult(GetResponse response) {
     Optional<KeyValue> kv = response.getFound() ? Optional.of(keyValue(response.getKv())) : Optional.empty();
     return new GetResult(
-        kv, new ReadInfo(response.getRead().getServedBy(), response.getRead().getAppliedIndex()));
+        kv, new ReadInfo(response.getRead().getServedBy(), response.getRead().getAppliedIndex(),
+        response.getRead().getCached()));
   }
 
   /** The results of a get-many; a response with another count of results is the router's fault. */

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param requestTimeout the longest a request may take when the caller sets no shorter deadline
  * @param mapRefresh how often the shard map is re-read from the meta group
  * @param limits must match the nodes' limits; checked here first so bad requests never travel
+ * @param readCacheTtl how long an EVENTUAL read's answer is reused for the same key (0: no cache)
+ * @param readCacheBytes most bytes of keys and values the read cache holds
  */
 public record RouterConfig(
     Map<String, HostAndPort> peers,
@@ -35,7 +37,14 @@ public record RouterConfig(
     Duration httpIdleTimeout,
     Duration requestTimeout,
     Duration mapRefresh,
-    Limits limits) {
+    Limits limits,
+    Duration readCacheTtl,
+    long readCacheBytes) {
+
+  /** Longest {@code read-cache-ttl-ms}: a minute of staleness is more than an eventual read should add. */
+  public static final int READ_CACHE_TTL_MS_MAX = 60_000;
+  /** Least {@code read-cache-bytes}: room for a few hundred entries. */
+  public static final int READ_CACHE_BYTES_MIN = 64 * 1024;
 
   public static final Map<String, String> SETTINGS = defaults();
 
@@ -49,6 +58,8 @@ public record RouterConfig(
     d.put("http-idle-timeout-ms", "10000");
     d.put("request-timeout-ms", "10000");
     d.put("map-refresh-ms", "5000");
+    d.put("read-cache-ttl-ms", "100");
+    d.put("read-cache-bytes", String.valueOf(32 << 20));
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -76,6 +87,14 @@ public record RouterConfig(
     if (mapRefresh.toMillis() < 100) {
       throw new ConfigException("map-refresh-ms", "must be at least 100, got " + mapRefresh.toMillis());
     }
+    if (readCacheTtl.isNegative() || readCacheTtl.toMillis() > READ_CACHE_TTL_MS_MAX) {
+      throw new ConfigException("read-cache-ttl-ms", "must be between 0 (no cache) and " + READ_CACHE_TTL_MS_MAX
+          + ", got " + readCacheTtl.toMillis());
+    }
+    if (readCacheBytes < READ_CACHE_BYTES_MIN) {
+      throw new ConfigException("read-cache-bytes", "must be at least " + READ_CACHE_BYTES_MIN + ", got "
+          + readCacheBytes + " (set read-cache-ttl-ms to 0 for no cache)");
+    }
   }
 
   public static RouterConfig parse(Map<String, String> given) {
@@ -88,7 +107,8 @@ public record RouterConfig(
         Settings.integer(s, "grpc-port"), Settings.integer(s, "http-port"),
         Duration.ofMillis(Settings.integer(s, "http-idle-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
-        Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits);
+        Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits,
+        Duration.ofMillis(Settings.integer(s, "read-cache-ttl-ms")), Settings.integer(s, "read-cache-bytes"));
   }
 
 }

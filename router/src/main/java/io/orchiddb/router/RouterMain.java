@@ -45,6 +45,13 @@ public final class RouterMain implements Callable<Integer> {
   @Option(names = "--map-refresh-ms", description = "How often to re-read the shard map (default: 5000).")
   String mapRefreshMs;
 
+  @Option(names = "--read-cache-ttl-ms",
+      description = "Reuse an EVENTUAL read's answer for the same key this long; 0 turns the cache off (default: 100).")
+  String readCacheTtlMs;
+
+  @Option(names = "--read-cache-bytes", description = "Most bytes of keys and values the read cache holds (default: 33554432).")
+  String readCacheBytes;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
     return flags.settings();

@@ -30,7 +30,8 @@ class ReaderReconnectIT {
   @Test
   void readsReachARestartedNodeAgain() throws Exception {
     try (DevCluster cluster = new DevCluster(dir, 3, 0, Map.of("shard-count", "1", "election-timeout-ms", "500"),
-        Map.of("grpc-port", "0", "http-port", "0"));
+        // No read cache: the test is about which replicas eventual reads reach.
+        Map.of("grpc-port", "0", "http-port", "0", "read-cache-ttl-ms", "0"));
          OrchidClient client = OrchidClient.builder().endpoints(cluster.grpcTarget())
              .defaultDeadline(Duration.ofSeconds(10)).build()) {
       byte[] key = "k".getBytes(StandardCharsets.UTF_8);
@@ -55,6 +56,7 @@ class ReaderReconnectIT {
     while (System.nanoTime() < deadline && (wanted == null || !served.contains(wanted))) {
       try {
         GetResult r = client.get(key, ReadOptions.of(Consistency.EVENTUAL));
+        assertThat(r.readInfo().cached()).isFalse();
         served.add(r.readInfo().servedBy());
       } catch (OrchidException e) {
         // a read may time out while n3 restarts; keep polling until the deadline

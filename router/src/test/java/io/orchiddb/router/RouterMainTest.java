@@ -46,4 +46,31 @@ class RouterMainTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("key-bytes-max: must be between 1 and 16384, got 16385");
   }
+
+  @Test
+  void readCacheSettingsOneOverTheirBoundsAreNamed() {
+    Run ttl = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "60001");
+    assertThat(ttl.exitCode()).isEqualTo(2);
+    assertThat(ttl.err()).contains("read-cache-ttl-ms: must be between 0 (no cache) and 60000, got 60001")
+        .doesNotContain("\tat ");
+    Run negative = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "-1");
+    assertThat(negative.err()).contains("read-cache-ttl-ms: must be between 0 (no cache) and 60000, got -1");
+    Run bytes = run("--peers", "n1=127.0.0.1:7001", "--read-cache-bytes", "65535");
+    assertThat(bytes.exitCode()).isEqualTo(2);
+    assertThat(bytes.err()).contains("read-cache-bytes: must be at least 65536, got 65535");
+  }
+
+  @Test
+  void readCacheSettingsAtTheirBoundsAreTaken() {
+    RouterConfig off = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001", "read-cache-ttl-ms", "0",
+        "read-cache-bytes", "65536"));
+    assertThat(off.readCacheTtl()).isZero();
+    assertThat(off.readCacheBytes()).isEqualTo(65536);
+    RouterConfig longest = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001",
+        "read-cache-ttl-ms", "60000"));
+    assertThat(longest.readCacheTtl()).hasMillis(60000);
+    RouterConfig defaults = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001"));
+    assertThat(defaults.readCacheTtl()).hasMillis(100);
+    assertThat(defaults.readCacheBytes()).isEqualTo(32 << 20);
+  }
 }

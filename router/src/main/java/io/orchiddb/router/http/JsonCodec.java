@@ -82,7 +82,8 @@ final class JsonCodec {
 
   static ObjectNode get(GetResponse r, Encoding enc) {
     return keyValue(r.getKv(), true, enc).put("served_by", r.getRead().getServedBy())
-        .put("applied_index", r.getRead().getAppliedIndex()).put("session", session(r.getSession()));
+        .put("applied_index", r.getRead().getAppliedIndex()).put("cached", r.getRead().getCached())
+        .put("session", session(r.getSession()));
   }
 
   // Write responses carry no key or value: nothing may fail to encode after a write was applied.
@@ -93,7 +94,7 @@ final class JsonCodec {
     for (GetResponse g : r.getResultsList()) {
       ObjectNode one = g.getFound() ? keyValue(g.getKv(), true, enc) : object();
       results.add(one.put("found", g.getFound()).put("served_by", g.getRead().getServedBy())
-          .put("applied_index", g.getRead().getAppliedIndex()));
+          .put("applied_index", g.getRead().getAppliedIndex()).put("cached", g.getRead().getCached()));
     }
     return root.put("session", session(r.getSession()));
   }

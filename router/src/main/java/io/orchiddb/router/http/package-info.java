@@ -23,7 +23,7 @@
  *     <td>201 (key created) or 200: {@code {"version":7,"previous_version":0,"created":true,"session":"CgQIAxAH"}}</td></tr>
  * <tr><td>{@code GET /v1/kv/{key}?consistency=strong|session|eventual}</td>
  *     <td>200: {@code {"key":"k","value":"v","version":7,"create_version":5,"modify_time_ms":1764000000000,
- *     "served_by":"n2","applied_index":9,"session":"CgQIAxAJ"}}; 404 when absent</td></tr>
+ *     "served_by":"n2","applied_index":9,"cached":false,"session":"CgQIAxAJ"}}; 404 when absent</td></tr>
  * <tr><td>{@code DELETE /v1/kv/{key}}; same conditions as PUT</td>
  *     <td>200: {@code {"deleted":true,"previous_version":7,"index":10,"session":"..."}}
  *     ({@code "deleted":false} when the key did not exist)</td></tr>
@@ -38,7 +38,7 @@
  *     UNKNOWN (may or may not have been applied); ops on one shard commit all or none</td></tr>
  * <tr><td>{@code POST /v1/getmany} body {@code {"keys":["a","b"]}}; {@code consistency}, {@code session}</td>
  *     <td>200: {@code {"results":[{"key":"a","value":"v","version":7,"create_version":5,"modify_time_ms":..,
- *     "found":true,"served_by":"n1","applied_index":9},{"found":false,"served_by":"n1","applied_index":9}],
+ *     "found":true,"served_by":"n1","applied_index":9,"cached":false},{"found":false,"served_by":"n1","applied_index":9,"cached":false}],
  *     "session":".."}}: one result per key, in order; at most 1024 keys (batch-ops-max)</td></tr>
  * <tr><td>{@code POST /v1/putmany} body {@code {"puts":[{"key":"a","value":"1"},{"key":"b","value":"2",
  *     "if_absent":true}]}}; {@code session}</td>

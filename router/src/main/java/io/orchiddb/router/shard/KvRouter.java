@@ -92,6 +92,8 @@ public final class KvRouter implements Closeable {
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
   private final Map<Integer, StaleReadTarget> staleTargets = new ConcurrentHashMap<>();
   private final StaleReadTarget.Preference stalePreference;
+  /** Recent EVENTUAL reads (null when {@code read-cache-ttl-ms} is 0). */
+  private final ReadCache readCache;
 
   public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
     this.config = config;
@@ -99,6 +101,10 @@ public final class KvRouter implements Closeable {
     this.random = random;
     this.nanoClock = maps.nanoClock();
     this.stalePreference = new StaleReadTarget.Preference(random);
+    // A read never outlives the request timeout, so a write's fence that lasts as long outlives
+    // every read that started before the write.
+    this.readCache = config.readCacheTtl().isZero() ? null
+        : new ReadCache(config.readCacheTtl(), config.requestTimeout(), config.readCacheBytes(), nanoClock);
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -146,8 +152,15 @@ public final class KvRouter implements Closeable {
 
   private CompletableFuture<KeyRead> readKey(ByteString key, Consistency consistency, SessionToken session,
       long deadline) {
+    boolean cached = readCache != null && consistency == Consistency.EVENTUAL;
     return routed(deadline, map -> {
       ShardInfo shard = map.shardFor(key.toByteArray());
+      if (cached) {
+        ReadCache.Entry hit = readCache.lookup(key, shard);
+        if (hit != null) {
+          return CompletableFuture.completedFuture(fromCache(hit));
+        }
+      }
       GroupChannel channel = maps.channel(map, shard);
       // Through the router's GetBatcher: concurrent gets to one node share a request, whatever their shards.
       Attempt attempt = (node, linearizable, minIndex) -> maps.gets()
@@ -156,12 +169,26 @@ public final class KvRouter implements Closeable {
         long applied = r.result().getAppliedIndex();
         GetResponse.Builder b = GetResponse.newBuilder()
             .setRead(ReadInfo.newBuilder().setServedBy(r.servedBy()).setAppliedIndex(applied));
-        if (r.result().getGet().hasEntry()) {
-          b.setFound(true).setKv(toApi(r.result().getGet().getEntry(), false));
+        KeyValue kv = r.result().getGet().hasEntry() ? toApi(r.result().getGet().getEntry(), false) : null;
+        if (kv != null) {
+          b.setFound(true).setKv(kv);
+        }
+        if (cached) {
+          readCache.offer(key, shard, r.servedBy(), applied, kv);
         }
         return new KeyRead(b, shard.getId(), applied);
       });
     });
+  }
+
+  /** A read answered from the cache: the replica's answer as it was, marked as cached. */
+  private static KeyRead fromCache(ReadCache.Entry e) {
+    GetResponse.Builder b = GetResponse.newBuilder().setRead(ReadInfo.newBuilder()
+        .setServedBy(e.servedBy()).setAppliedIndex(e.appliedIndex()).setCached(true));
+    if (e.kv() != null) {
+      b.setFound(true).setKv(e.kv());
+    }
+    return new KeyRead(b, e.shardId(), e.appliedIndex());
   }
 
   public CompletableFuture<ScanResponse> scan(ScanRequest req, Duration timeout) {
@@ -476,12 +503,34 @@ public final class KvRouter implements Closeable {
   }
 
   private CompletableFuture<Written> submit(ShardMap map, int shardId, WriteTxn txn, long deadline) {
-    return written(writer(shardId).submit(txn), shardId, deadline);
+    return fenced(txn, written(writer(shardId).submit(txn), shardId, deadline));
   }
 
   /** Submits transactions to one shard together ({@link ShardWriter#submitAll}). */
   private List<CompletableFuture<Written>> submitAll(int shardId, List<WriteTxn> txns, long deadline) {
-    return writer(shardId).submitAll(txns).stream().map(f -> written(f, shardId, deadline)).toList();
+    List<CompletableFuture<ShardWriter.Applied>> submitted = writer(shardId).submitAll(txns);
+    List<CompletableFuture<Written>> writes = new ArrayList<>(txns.size());
+    for (int i = 0; i < txns.size(); i++) {
+      writes.add(fenced(txns.get(i), written(submitted.get(i), shardId, deadline)));
+    }
+    return writes;
+  }
+
+  /**
+   * Tells the read cache about a write before its caller hears of it: an applied write fences its
+   * keys at its index; a write that failed, or whose outcome is unknown, drops them.
+   */
+  private CompletableFuture<Written> fenced(WriteTxn txn, CompletableFuture<Written> write) {
+    if (readCache == null) {
+      return write;
+    }
+    return write.whenComplete((w, failure) -> {
+      if (failure != null) {
+        txn.getOpsList().forEach(op -> readCache.forget(key(op)));
+      } else if (w.txn.getCommitted()) {
+        txn.getOpsList().forEach(op -> readCache.written(key(op), w.shardId, w.index));
+      }
+    });
   }
 
   private ShardWriter writer(int shardId) {

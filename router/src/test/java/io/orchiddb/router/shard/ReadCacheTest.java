@@ -1,0 +1,127 @@
+package io.orchiddb.router.shard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.orchiddb.api.v1.KeyValue;
+import io.orchiddb.proto.raft.ShardInfo;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The read cache's rules, on a clock the test moves: TTL, shard ties, write fences, the byte bound. */
+class ReadCacheTest {
+  private static final Duration TTL = Duration.ofMillis(100);
+  private static final Duration FENCE_TTL = Duration.ofSeconds(10);
+  private static final ShardInfo SHARD = ShardInfo.newBuilder().setId(2).setEpoch(5).build();
+  private static final ByteString KEY = ByteString.copyFromUtf8("k");
+
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
+  private final ReadCache cache = new ReadCache(TTL, FENCE_TTL, 1 << 20, now::get);
+
+  private static KeyValue kv(String value, long version) {
+    return KeyValue.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8(value)).setVersion(version).build();
+  }
+
+  private void advance(long millis) {
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
+  @Test
+  void anAnswerIsServedUntilItsTtlEnds() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    ReadCache.Entry hit = cache.lookup(KEY, SHARD);
+    assertThat(hit).isNotNull();
+    assertThat(hit.servedBy()).isEqualTo("n2");
+    assertThat(hit.appliedIndex()).isEqualTo(7);
+    assertThat(hit.kv().getValue().toStringUtf8()).isEqualTo("a");
+    advance(99);
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+    advance(1);
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+  }
+
+  @Test
+  void anAbsentKeyIsAnAnswerToo() {
+    cache.offer(KEY, SHARD, "n1", 3, null);
+    ReadCache.Entry hit = cache.lookup(KEY, SHARD);
+    assertThat(hit).isNotNull();
+    assertThat(hit.kv()).isNull();
+  }
+
+  @Test
+  void answersFromAnotherShardOrEpochAreNotServed() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD.toBuilder().setEpoch(6).build())).isNull();
+    assertThat(cache.lookup(KEY, SHARD.toBuilder().setId(3).build())).isNull();
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+  }
+
+  @Test
+  void aNewerAnswerReplacesAnOlderOneAndNeverTheReverse() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    cache.offer(KEY, SHARD, "n3", 9, kv("b", 8));
+    assertThat(cache.lookup(KEY, SHARD).kv().getValue().toStringUtf8()).isEqualTo("b");
+    cache.offer(KEY, SHARD, "n1", 8, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD).servedBy()).isEqualTo("n3");
+  }
+
+  @Test
+  void aWriteHidesOlderAnswersAndOnlyAReadThatIncludesItIsCachedAgain() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    cache.written(KEY, SHARD.getId(), 9);
+    assertThat(cache.lookup(KEY, SHARD)).as("answer older than the write").isNull();
+    // A read that started before the write and ends after it brings the old value back: refused.
+    cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    cache.offer(KEY, SHARD, "n3", 9, kv("b", 9));
+    assertThat(cache.lookup(KEY, SHARD).kv().getVersion()).isEqualTo(9);
+  }
+
+  @Test
+  void aWriteAnAnswerAlreadyIncludesLeavesIt() {
+    cache.offer(KEY, SHARD, "n2", 12, kv("b", 9));
+    cache.written(KEY, SHARD.getId(), 9);
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+    cache.written(KEY, SHARD.getId(), 13);
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    cache.written(KEY, SHARD.getId(), 11); // an older write's late news does not lower the fence
+    cache.offer(KEY, SHARD, "n2", 12, kv("b", 9));
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+  }
+
+  @Test
+  void aFenceOutlivesTheTtlUntilNoReadFromBeforeTheWriteCanStillEnd() {
+    cache.written(KEY, SHARD.getId(), 9);
+    advance(5_000); // far past the TTL, within the fence's life (the request timeout)
+    cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    advance(5_000);
+    cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+  }
+
+  @Test
+  void aWriteOfUnknownOutcomeForgetsTheKey() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    cache.forget(KEY);
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+  }
+
+  @Test
+  void theCacheHoldsNoMoreThanItsBytes() {
+    long bytesMax = 64 * 1024;
+    ReadCache small = new ReadCache(TTL, FENCE_TTL, bytesMax, now::get);
+    int valueBytes = 1024;
+    ByteString value = ByteString.copyFrom(new byte[valueBytes]);
+    for (int i = 0; i < 1000; i++) {
+      ByteString key = ByteString.copyFromUtf8("key-" + i);
+      small.offer(key, SHARD, "n1", i + 1, KeyValue.newBuilder().setKey(key).setValue(value).build());
+    }
+    long perEntry = valueBytes + "key-000".length() + ReadCache.ENTRY_OVERHEAD_BYTES;
+    assertThat(small.size()).isPositive().isLessThanOrEqualTo(bytesMax / perEntry + 1);
+  }
+}
