@@ -20,8 +20,19 @@ public interface Driver extends AutoCloseable {
   /** Writes {@code value} under {@code key}; completes when the write is acknowledged. */
   CompletableFuture<?> put(byte[] key, byte[] value);
 
-  /** Reads {@code key}; completes with whether it exists. */
-  CompletableFuture<Boolean> get(byte[] key);
+  /** Reads {@code key}; completes with whether it exists, and whether a cache answered. */
+  CompletableFuture<Read> get(byte[] key);
+
+  /**
+   * A get's answer as the load tool counts it.
+   *
+   * @param found whether the key exists
+   * @param cached whether a cache in front of the replicas answered (OrchidDB's router read cache)
+   */
+  record Read(boolean found, boolean cached) {
+    public static final Read FOUND = new Read(true, false);
+    public static final Read ABSENT = new Read(false, false);
+  }
 
   /**
    * Writes {@code value} under every key, in as few requests as the target allows; completes

@@ -47,8 +47,8 @@ final class EtcdDriver implements Driver {
   }
 
   @Override
-  public CompletableFuture<Boolean> get(byte[] key) {
-    return kv.get(ByteSequence.from(key), getOption).thenApply(r -> r.getCount() > 0)
+  public CompletableFuture<Read> get(byte[] key) {
+    return kv.get(ByteSequence.from(key), getOption).thenApply(r -> r.getCount() > 0 ? Read.FOUND : Read.ABSENT)
         .orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 

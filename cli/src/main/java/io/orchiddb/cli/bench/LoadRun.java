@@ -68,6 +68,7 @@ final class LoadRun {
   private final Map<Op, Histogram> cumulative = new EnumMap<>(Op.class);
   private final Recorder warmup = newRecorder();
   private final LongAdder notFound = new LongAdder();
+  private final LongAdder cachedGets = new LongAdder();
   private final LongAdder warmupOps = new LongAdder();
   private final ErrorCounts errors = new ErrorCounts();
   private final ErrorCounts warmupErrors = new ErrorCounts();
@@ -132,7 +133,7 @@ final class LoadRun {
     });
     long last = lastMeasuredCompletion.get();
     long elapsed = (last == Long.MIN_VALUE ? nanoClock.getAsLong() : last) - warmupEnd;
-    return new Results(byOp, all, Math.max(0, elapsed), notFound.sum(), errors.counts(), errors.samples(),
+    return new Results(byOp, all, Math.max(0, elapsed), notFound.sum(), cachedGets.sum(), errors.counts(), errors.samples(),
         warmupOps.sum(), abandoned);
   }
 
@@ -224,8 +225,13 @@ final class LoadRun {
         errors.add(failure);
       } else {
         measured.get(op).recordValueWithCount(latencyUs(due, now), count);
-        if (result instanceof Boolean found && !found) {
-          notFound.increment();
+        if (result instanceof Driver.Read read) {
+          if (!read.found()) {
+            notFound.increment();
+          }
+          if (read.cached()) {
+            cachedGets.increment();
+          }
         }
       }
       lastMeasuredCompletion.accumulate(now);

@@ -37,8 +37,8 @@ final class OrchidDriver implements Driver {
   }
 
   @Override
-  public CompletableFuture<Boolean> get(byte[] key) {
-    return client.getAsync(key, readOptions).thenApply(GetResult::found);
+  public CompletableFuture<Read> get(byte[] key) {
+    return client.getAsync(key, readOptions).thenApply(r -> new Read(r.found(), r.readInfo().cached()));
   }
 
   @Override

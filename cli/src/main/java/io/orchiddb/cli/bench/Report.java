@@ -39,6 +39,9 @@ final class Report {
         r.opsPerSec(), r.ops(), r.elapsedSeconds(), r.errorsTotal()));
     if (r.latencyByOp().containsKey(LoadRun.Op.GET)) {
       out.append(String.format(Locale.ROOT, "; %,d gets found no key", r.notFound()));
+      if (r.cachedGets() > 0) {
+        out.append(String.format(Locale.ROOT, "; %,d gets answered by the router's read cache", r.cachedGets()));
+      }
     }
     if (r.abandoned() > 0) {
       out.append(String.format(Locale.ROOT, "; %,d requests still in flight were abandoned", r.abandoned()));
@@ -101,6 +104,7 @@ final class Report {
     res.put("elapsed_s", round3(r.elapsedSeconds()));
     res.put("ops_per_s", round3(r.opsPerSec()));
     res.put("not_found", r.notFound());
+    res.put("cached_gets", r.cachedGets());
     res.put("errors_total", r.errorsTotal());
     res.put("errors", r.errors());
     res.put("warmup_ops", r.warmupOps());

@@ -12,12 +12,13 @@ import org.HdrHistogram.Histogram;
  * @param all every successful measured request
  * @param elapsedNanos from the end of the warm-up to the last measured completion
  * @param notFound measured gets of an absent key (successes, also in the histograms)
+ * @param cachedGets measured gets a cache answered (OrchidDB's router read cache; also in the histograms)
  * @param errors measured failures by type; {@code errorSamples} has one message per type
  * @param warmupOps operations completed during the warm-up, successful or not (a request of several
  *     puts counts as that many)
  * @param abandoned requests still in flight when the run gave up waiting for them
  */
-record Results(Map<LoadRun.Op, Histogram> latencyByOp, Histogram all, long elapsedNanos, long notFound,
+record Results(Map<LoadRun.Op, Histogram> latencyByOp, Histogram all, long elapsedNanos, long notFound, long cachedGets,
     Map<String, Long> errors, Map<String, String> errorSamples, long warmupOps, long abandoned) {
   Results {
     latencyByOp = Map.copyOf(latencyByOp);

@@ -69,8 +69,9 @@ class LoadRunTest {
     }
 
     @Override
-    public CompletableFuture<Boolean> get(byte[] key) {
-      return answer("get " + new String(key, StandardCharsets.UTF_8), (key[key.length - 1] - '0') % 2 == 0);
+    public CompletableFuture<Read> get(byte[] key) {
+      int digit = key[key.length - 1] - '0';
+      return answer("get " + new String(key, StandardCharsets.UTF_8), new Read(digit % 2 == 0, digit % 3 == 0));
     }
 
     @Override
@@ -110,6 +111,7 @@ class LoadRunTest {
     long gets = driver.requests.stream().filter(s -> s.startsWith("get")).count();
     assertThat(gets).isBetween(800L, 1200L);
     assertThat(r.notFound()).isPositive().isLessThan(gets);
+    assertThat(r.cachedGets()).isPositive().isLessThan(gets);
     assertThat(r.latencyByOp()).containsOnlyKeys(LoadRun.Op.PUT, LoadRun.Op.GET);
     assertThat(r.latencyByOp().get(LoadRun.Op.PUT).getTotalCount() + r.latencyByOp().get(LoadRun.Op.GET).getTotalCount())
         .isEqualTo(r.ops());

@@ -43,7 +43,7 @@ class ReportTest {
     Histogram all = new Histogram(LoadRun.LATENCY_US_MAX, 3);
     all.add(put);
     all.add(get);
-    return new Results(Map.of(LoadRun.Op.PUT, put, LoadRun.Op.GET, get), all, 10_000_000_000L, 7,
+    return new Results(Map.of(LoadRun.Op.PUT, put, LoadRun.Op.GET, get), all, 10_000_000_000L, 7, 5,
         Map.of("UnavailableException/NO_QUORUM", 3L), Map.of("UnavailableException/NO_QUORUM", "no quorum"), 500, 0);
   }
 
@@ -52,7 +52,8 @@ class ReportTest {
     String text = Report.text(config(), results());
     assertThat(text).contains("workload mixed (90% gets)", "zipfian (theta 0.99)", "concurrency 64, closed loop",
         "session reads", "measured 30s after 5s warm-up, seed 42");
-    assertThat(text).contains("Throughput  110.0 ops/s  (1,100 ops in 10.00 s; 3 errors; 7 gets found no key)");
+    assertThat(text).contains("Throughput  110.0 ops/s  (1,100 ops in 10.00 s; 3 errors; 7 gets found no key;"
+        + " 5 gets answered by the router's read cache)");
     assertThat(text).containsPattern("Latency ms +p50 +p90 +p99 +p99\\.9 +max +mean");
     assertThat(text).containsPattern("\\n  get +50\\.0\\d\\d +90\\.\\d+ +99\\.\\d+ +100\\.\\d+ +100\\.\\d+ +50\\.5");
     assertThat(text).containsPattern("\\n  put +500\\.\\d+ +900\\.\\d+ +990\\.\\d+ +999\\.\\d+ +1000\\.\\d+ +500\\.5");
@@ -84,6 +85,7 @@ class ReportTest {
     assertThat(res.get("errors").get("UnavailableException/NO_QUORUM").asLong()).isEqualTo(3);
     assertThat(res.get("errors_total").asLong()).isEqualTo(3);
     assertThat(res.get("not_found").asLong()).isEqualTo(7);
+    assertThat(res.get("cached_gets").asLong()).isEqualTo(5);
     JsonNode put = res.get("latency_ms").get("put");
     assertThat(put.fieldNames()).toIterable().containsExactly("count", "mean", "p50", "p90", "p99", "p99_9", "max");
     assertThat(put.get("count").asLong()).isEqualTo(1000);
