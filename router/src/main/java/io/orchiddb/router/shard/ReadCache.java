@@ -16,9 +16,13 @@ import java.util.function.LongSupplier;
  * applied index: an eventual read "may be stale, never invented" (README), and the cache adds at
  * most {@code ttl} of staleness to what a replica's lag already allows.
  *
- * <p>Bounded by bytes (keys and values plus a fixed overhead per entry); Caffeine's admission
- * policy (W-TinyLFU) keeps the keys read most, so a scan of many cold keys does not flush the hot
- * ones.
+ * <p>Only keys read again soon are cached: a key's first answer is remembered in a small
+ * doorkeeper table (a hash per slot), and the key is cached when another answer for it comes while
+ * the table still holds it. Caching every answer cost the router ~20% more CPU per get when reads
+ * were spread evenly over many keys and almost none was read twice within the TTL (BENCHMARKS.md);
+ * with the doorkeeper such reads cost a table probe. Bounded by bytes (keys and values plus a fixed
+ * overhead per entry); Caffeine's admission policy (W-TinyLFU) keeps the keys read most, so a
+ * sweep over many keys does not flush the hot ones.
  *
  * <p>Writes through this router fence their keys: once a write of a key is applied at log index
  * {@code i}, the cache holds no answer for that key older than {@code i}, and only a read from a
@@ -53,7 +57,15 @@ final class ReadCache {
     }
   }
 
+  /** Doorkeeper slots (a power of two); each key has two, so that two hot keys rarely share both. */
+  static final int DOORKEEPER_SLOTS = 8192;
+
   private final Cache<ByteString, Entry> cache;
+  /**
+   * Keys answered recently and not cached: a tag of the key's hash per slot, 0 for none. Plain
+   * reads and writes from many threads: a lost or torn update only misplaces one admission.
+   */
+  private final long[] doorkeeper = new long[DOORKEEPER_SLOTS];
   private final long ttlNanos;
   private final long fenceNanos;
   private final LongSupplier nanoClock;
@@ -111,6 +123,9 @@ final class ReadCache {
    * @param kv the value read, or null when the replica found no key
    */
   void offer(ByteString key, ShardInfo shard, String servedBy, long appliedIndex, KeyValue kv) {
+    if (cache.getIfPresent(key) == null && !seenBefore(key)) {
+      return; // the key's first answer for a while: not cached yet
+    }
     Entry fresh = new Entry(shard.getId(), shard.getEpoch(), servedBy, appliedIndex, kv, 0,
         nanoClock.getAsLong() + ttlNanos);
     cache.asMap().compute(key, (k, old) -> {
@@ -142,6 +157,25 @@ final class ReadCache {
   /** A write of {@code key} may or may not have been applied: forget the key. */
   void forget(ByteString key) {
     cache.invalidate(key);
+  }
+
+  /**
+   * Whether {@code key} was offered recently (its tag is in either of its slots); if not, records
+   * it in both. Slots are overwritten by other keys, so "recently" lasts about {@link
+   * #DOORKEEPER_SLOTS} / 2 uncached answers.
+   */
+  private boolean seenBefore(ByteString key) {
+    int h = key.hashCode();
+    long tag = (h & 0xFFFFFFFFL) | (1L << 32); // never 0, the empty slot
+    int mask = DOORKEEPER_SLOTS - 1;
+    int first = (h ^ (h >>> 16)) & mask;
+    int second = (h * 0x9E3779B9 >>> 19) & mask;
+    if (doorkeeper[first] == tag || doorkeeper[second] == tag) {
+      return true;
+    }
+    doorkeeper[first] = tag;
+    doorkeeper[second] = tag;
+    return false;
   }
 
   private boolean expired(Entry e) {

@@ -28,8 +28,35 @@ class ReadCacheTest {
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }
 
+  /** A key's first answer: remembered by the doorkeeper, not cached. */
+  private static void firstAnswer(ReadCache cache, ByteString key) {
+    cache.offer(key, SHARD, "n0", 1, null);
+    assertThat(cache.lookup(key, SHARD)).as("a key answered once").isNull();
+  }
+
+  @Test
+  void aKeyIsCachedWhenItIsAnsweredAgainWhileTheDoorkeeperRemembersIt() {
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+    // Once the key is cached, every newer answer replaces it directly.
+    cache.offer(KEY, SHARD, "n3", 8, kv("b", 8));
+    assertThat(cache.lookup(KEY, SHARD).servedBy()).isEqualTo("n3");
+
+    // Answers for many other keys push the first sighting of a key out of the doorkeeper.
+    ByteString cold = ByteString.copyFromUtf8("cold");
+    cache.offer(cold, SHARD, "n1", 7, null);
+    for (int i = 0; i < 50 * ReadCache.DOORKEEPER_SLOTS; i++) {
+      cache.offer(ByteString.copyFromUtf8("other-" + i), SHARD, "n1", 7, null);
+    }
+    cache.offer(cold, SHARD, "n1", 7, null);
+    assertThat(cache.lookup(cold, SHARD)).as("a key answered again long after its first answer").isNull();
+  }
+
   @Test
   void anAnswerIsServedUntilItsTtlEnds() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
     ReadCache.Entry hit = cache.lookup(KEY, SHARD);
     assertThat(hit).isNotNull();
@@ -44,6 +71,7 @@ class ReadCacheTest {
 
   @Test
   void anAbsentKeyIsAnAnswerToo() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n1", 3, null);
     ReadCache.Entry hit = cache.lookup(KEY, SHARD);
     assertThat(hit).isNotNull();
@@ -52,6 +80,7 @@ class ReadCacheTest {
 
   @Test
   void answersFromAnotherShardOrEpochAreNotServed() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
     assertThat(cache.lookup(KEY, SHARD.toBuilder().setEpoch(6).build())).isNull();
     assertThat(cache.lookup(KEY, SHARD.toBuilder().setId(3).build())).isNull();
@@ -60,6 +89,7 @@ class ReadCacheTest {
 
   @Test
   void aNewerAnswerReplacesAnOlderOneAndNeverTheReverse() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
     cache.offer(KEY, SHARD, "n3", 9, kv("b", 8));
     assertThat(cache.lookup(KEY, SHARD).kv().getValue().toStringUtf8()).isEqualTo("b");
@@ -69,6 +99,7 @@ class ReadCacheTest {
 
   @Test
   void aWriteHidesOlderAnswersAndOnlyAReadThatIncludesItIsCachedAgain() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
     cache.written(KEY, SHARD.getId(), 9);
     assertThat(cache.lookup(KEY, SHARD)).as("answer older than the write").isNull();
@@ -81,6 +112,7 @@ class ReadCacheTest {
 
   @Test
   void aWriteAnAnswerAlreadyIncludesLeavesIt() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 12, kv("b", 9));
     cache.written(KEY, SHARD.getId(), 9);
     assertThat(cache.lookup(KEY, SHARD)).isNotNull();
@@ -97,17 +129,19 @@ class ReadCacheTest {
     advance(5_000); // far past the TTL, within the fence's life (the request timeout)
     cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
     assertThat(cache.lookup(KEY, SHARD)).isNull();
-    advance(5_000);
+    advance(5_000); // the fence is gone: the key is as if never written (first answer, then cached)
+    cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
     cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
     assertThat(cache.lookup(KEY, SHARD)).isNotNull();
   }
 
   @Test
   void aWriteOfUnknownOutcomeForgetsTheKey() {
+    firstAnswer(cache, KEY);
     cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
     cache.forget(KEY);
     assertThat(cache.lookup(KEY, SHARD)).isNull();
-    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6)); // the doorkeeper still remembers the key
     assertThat(cache.lookup(KEY, SHARD)).isNotNull();
   }
 
@@ -119,6 +153,7 @@ class ReadCacheTest {
     ByteString value = ByteString.copyFrom(new byte[valueBytes]);
     for (int i = 0; i < 1000; i++) {
       ByteString key = ByteString.copyFromUtf8("key-" + i);
+      firstAnswer(small, key);
       small.offer(key, SHARD, "n1", i + 1, KeyValue.newBuilder().setKey(key).setValue(value).build());
     }
     long perEntry = valueBytes + "key-000".length() + ReadCache.ENTRY_OVERHEAD_BYTES;
