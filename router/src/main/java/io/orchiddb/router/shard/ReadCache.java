@@ -52,6 +52,11 @@ final class ReadCache {
       return fence > 0;
     }
 
+    /** The log index this entry says the cache knows of: the write's for a fence, the read's for an answer. */
+    long knownIndex() {
+      return isFence() ? fence : appliedIndex;
+    }
+
     boolean sameShard(ShardInfo shard) {
       return shardId == shard.getId() && epoch == shard.getEpoch();
     }
@@ -93,7 +98,7 @@ final class ReadCache {
 
           @Override
           public long expireAfterUpdate(ByteString key, Entry e, long now, long current) {
-            return Math.max(0, e.expiresAt() - now);
+            return expireAfterCreate(key, e, now);
           }
 
           @Override
@@ -110,7 +115,7 @@ final class ReadCache {
   /** The cached answer for {@code key} from {@code shard}, or null. */
   Entry lookup(ByteString key, ShardInfo shard) {
     Entry e = cache.getIfPresent(key);
-    if (e == null || e.isFence() || !e.sameShard(shard) || e.expiresAt() - nanoClock.getAsLong() <= 0) {
+    if (e == null || e.isFence() || !e.sameShard(shard) || expired(e)) {
       return null;
     }
     return e;
@@ -132,8 +137,7 @@ final class ReadCache {
       if (old == null || old.shardId() != shard.getId() || expired(old)) {
         return fresh;
       }
-      long known = old.isFence() ? old.fence() : old.appliedIndex();
-      return appliedIndex >= known ? fresh : old;
+      return appliedIndex >= old.knownIndex() ? fresh : old;
     });
   }
 
@@ -147,10 +151,7 @@ final class ReadCache {
       if (old == null || old.shardId() != shardId || expired(old)) {
         return fence;
       }
-      if (old.isFence()) {
-        return old.fence() >= index ? old : fence;
-      }
-      return old.appliedIndex() >= index ? old : fence;
+      return old.knownIndex() >= index ? old : fence;
     });
   }
 
