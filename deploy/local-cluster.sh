@@ -11,8 +11,10 @@
 #   deploy/local-cluster.sh resume ID     SIGCONT it
 #   deploy/local-cluster.sh restart ID    start it again on its data (after kill or stop)
 #
-# Ports: node i listens on $ORCHIDDB_NODE_PORT+i-1 (default 7001..), the router on 4207 (gRPC)
-# and 4206 (HTTP); override with ORCHIDDB_NODE_PORT, ORCHIDDB_GRPC_PORT, ORCHIDDB_HTTP_PORT.
+# Ports: node i listens on $ORCHIDDB_NODE_PORT+i-1 (default 7001..) and serves its metrics on
+# $ORCHIDDB_METRICS_PORT+i-1 (default 9101..; "off" for none), the router on 4207 (gRPC) and 4206
+# (HTTP, metrics at /metrics); override with ORCHIDDB_NODE_PORT, ORCHIDDB_METRICS_PORT,
+# ORCHIDDB_GRPC_PORT, ORCHIDDB_HTTP_PORT.
 # ORCHIDDB_NODE_ARGS adds flags to every node, e.g. ORCHIDDB_NODE_ARGS="--shard-count 3".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +22,7 @@ dir="${ORCHIDDB_LOCAL_DIR:-$root/data/local}"
 node_port="${ORCHIDDB_NODE_PORT:-7001}"
 grpc_port="${ORCHIDDB_GRPC_PORT:-4207}"
 http_port="${ORCHIDDB_HTTP_PORT:-4206}"
+metrics_port="${ORCHIDDB_METRICS_PORT:-9101}"
 
 die() { echo "local-cluster: $*" >&2; exit 2; }
 pidfile() { echo "$dir/$1.pid"; }
@@ -42,7 +45,10 @@ launch() { # name, args...
 start_node() { # i
   local n; n="$(count)"
   # shellcheck disable=SC2086 # ORCHIDDB_NODE_ARGS is a list of extra flags, e.g. "--shard-count 3"
-  launch "n$1" node --node-id "n$1" --peers "$(peers "$n")" --data-dir "$dir/n$1" ${ORCHIDDB_NODE_ARGS:-}
+  local metrics="off"
+  [ "$metrics_port" = off ] || metrics=$((metrics_port + $1 - 1))
+  launch "n$1" node --node-id "n$1" --peers "$(peers "$n")" --data-dir "$dir/n$1" --metrics-port "$metrics" \
+    ${ORCHIDDB_NODE_ARGS:-}
 }
 
 start_router() {
@@ -82,6 +88,9 @@ case "$cmd" in
     for ((i = 1; i <= n; i++)); do wait_ready "n$i" "orchiddb node n$i ready"; done
     wait_ready router "orchiddb router ready"
     echo "local cluster up: $n nodes, router gRPC 127.0.0.1:$grpc_port, HTTP 127.0.0.1:$http_port (logs in $dir)"
+    if [ "$metrics_port" != off ]; then
+      echo "metrics: http://127.0.0.1:$http_port/metrics (router), http://127.0.0.1:$metrics_port..$((metrics_port + n - 1))/metrics (nodes)"
+    fi
     ;;
   stop)
     for f in "$dir"/*.pid; do

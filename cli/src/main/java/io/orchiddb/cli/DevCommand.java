@@ -75,6 +75,7 @@ final class DevCommand implements Callable<Integer> {
         "  curl \"" + http + "/put?key2=baz\"",
         "  curl \"" + http + "/get/key2\"",
         "  ./orchiddb repl",
+        "  curl \"" + http + "/metrics\"       # the router's metrics, Prometheus format",
         "",
         "Ctrl-C stops the cluster; starting it again keeps the data.");
     UntilStopped.await("orchiddb dev", cluster, ready);

@@ -134,7 +134,7 @@ class DevModeIT {
   void devModePrintsWhatIsListeningAndHowToTryIt() throws IOException {
     String log = Files.readString(devLog);
     assertThat(log).contains("HTTP  http://127.0.0.1:" + httpPort).contains("gRPC  127.0.0.1:" + grpcPort)
-        .contains("curl \"127.0.0.1:" + httpPort + "/put?key2=baz\"");
+        .contains("curl \"127.0.0.1:" + httpPort + "/put?key2=baz\"").contains("curl \"127.0.0.1:" + httpPort + "/metrics\"");
   }
 
   @Test

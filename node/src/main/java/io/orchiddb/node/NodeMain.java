@@ -4,6 +4,7 @@ import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.node.config.NodeConfig;
 import io.orchiddb.node.config.SettingsFlags;
 import io.orchiddb.node.raft.OrchidNode;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -61,6 +62,10 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = "--log-segment-bytes", description = "Log segment size (default: 8388608).")
   String logSegmentBytes;
 
+  @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://<this node's host>:PORT/metrics;"
+      + " off (default) or a port (0: any free port).")
+  String metricsPort;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
     return flags.settings();
@@ -78,7 +83,7 @@ public final class NodeMain implements Callable<Integer> {
     OrchidNode node;
     try {
       node = OrchidNode.start(config);
-    } catch (IllegalStateException e) {
+    } catch (IllegalStateException | IOException e) {
       System.err.println("orchiddb node: cannot start: " + e.getMessage());
       return 1;
     }

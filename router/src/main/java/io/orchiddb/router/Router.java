@@ -6,6 +6,7 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.orchiddb.router.grpc.KvService;
 import io.orchiddb.router.http.HttpGateway;
+import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.ClusterMapCache;
 import io.orchiddb.router.shard.KvRouter;
 import io.orchiddb.router.shard.StatusCollector;
@@ -36,6 +37,7 @@ public final class Router implements Closeable {
   private final ExecutorService blocking;
   private final ClusterMapCache maps;
   private final KvRouter router;
+  private final RouterMetrics metrics;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
   private final HttpGateway http;
@@ -43,8 +45,9 @@ public final class Router implements Closeable {
   private Router(RouterConfig config, RandomGenerator random, LongSupplier nanoClock) throws IOException {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
-    this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock);
-    this.router = new KvRouter(config, maps, random);
+    this.metrics = RouterMetrics.prometheus();
+    this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock, metrics);
+    this.router = new KvRouter(config, maps, random, metrics);
     StatusCollector status = new StatusCollector(maps);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
@@ -59,12 +62,13 @@ public final class Router implements Closeable {
         .build()
         .start();
     try {
-      this.http = HttpGateway.start(config, router, status, () -> maps.current() != null);
+      this.http = HttpGateway.start(config, router, status, () -> maps.current() != null, metrics);
     } catch (IOException | RuntimeException e) {
       server.shutdownNow();
       maps.close();
       scheduler.shutdownNow();
       blocking.shutdownNow();
+      metrics.close();
       throw e;
     }
   }
@@ -134,5 +138,6 @@ public final class Router implements Closeable {
     maps.close();
     scheduler.shutdownNow();
     blocking.shutdownNow();
+    metrics.close();
   }
 }

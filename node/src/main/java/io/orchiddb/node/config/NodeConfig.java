@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * @param logSegmentBytes size at which a log segment file is closed; the log is purged by whole
  *     closed segments, so this is also the granularity of compaction
  * @param limits size limits on requests
+ * @param metricsPort the port of the node's Prometheus endpoint ({@code GET /metrics}, on the
+ *     host of this node's peer address); {@link #METRICS_OFF} for none, 0 for any free port
  */
 public record NodeConfig(
     String nodeId,
@@ -49,7 +51,8 @@ public record NodeConfig(
     Duration requestTimeout,
     boolean leaderLease,
     long logSegmentBytes,
-    Limits limits) {
+    Limits limits,
+    int metricsPort) {
 
   public enum Storage { DURABLE, MEMORY }
 
@@ -57,6 +60,8 @@ public record NodeConfig(
   /** The default shard count: one per node of the initial cluster. */
   public static final String SHARD_COUNT_AUTO = "auto";
   public static final int REPLICATION_MAX = 7;
+  /** {@code metricsPort} when the node serves no metrics (the setting's value {@code off}). */
+  public static final int METRICS_OFF = -1;
   private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
   /** Every setting's name with its default ("" = required). */
@@ -80,6 +85,7 @@ public record NodeConfig(
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
     d.put("request-bytes-max", String.valueOf(Limits.REQUEST_BYTES_MAX_DEFAULT));
+    d.put("metrics-port", "off");
     return Collections.unmodifiableMap(d);
   }
 
@@ -107,6 +113,8 @@ public record NodeConfig(
     require("request-timeout-ms", requestTimeout.toMillis() >= 100
         && requestTimeout.toMillis() <= 600_000, "must be between 100 and 600000, got "
         + requestTimeout.toMillis());
+    require("metrics-port", metricsPort >= METRICS_OFF && metricsPort <= 65_535,
+        "must be off or a port between 0 and 65535, got " + metricsPort);
     long segmentMin = limits.requestBytesMax() + LOG_SEGMENT_MARGIN_BYTES;
     require("log-segment-bytes", logSegmentBytes >= segmentMin && logSegmentBytes <= 1L << 30,
         "must be between request-bytes-max + 512 KiB (" + segmentMin + ") and 1 GiB, got " + logSegmentBytes);
@@ -163,7 +171,8 @@ public record NodeConfig(
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         bool(s, "leader-lease"),
         Settings.integer(s, "log-segment-bytes"),
-        limits);
+        limits,
+        s.get("metrics-port").strip().equals("off") ? METRICS_OFF : Settings.integer(s, "metrics-port"));
   }
 
   /** Reads settings from a properties file (same names as the flags). */

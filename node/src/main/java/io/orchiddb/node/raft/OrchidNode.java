@@ -16,7 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +56,8 @@ public final class OrchidNode implements Closeable {
   private final RaftProperties properties;
   private final CompletableFuture<ClusterMap> bootstrapped = new CompletableFuture<>();
   private volatile boolean closed;
+  /** Null when metrics-port is off. */
+  private volatile NodeMetrics metrics;
 
   private OrchidNode(NodeConfig config, InstantSource clock) throws IOException {
     this.config = config;
@@ -90,6 +95,9 @@ public final class OrchidNode implements Closeable {
       if (fresh) {
         node.createGroups();
         writeMarker(config);
+      }
+      if (config.metricsPort() != NodeConfig.METRICS_OFF) {
+        node.metrics = NodeMetrics.start(node.server, node.groupNames(), config.address().getHost(), config.metricsPort());
       }
       node.proposeLayoutInBackground();
       LOG.info("node {} listening on {} with {} groups", config.nodeId(), config.address(),
@@ -237,6 +245,26 @@ public final class OrchidNode implements Closeable {
   public record GroupStatus(boolean leader, long term, long commitIndex, long appliedIndex,
       long logStartIndex, long snapshotIndex, int keys) {}
 
+  /** The groups this node hosts, named as the metrics tag them: "meta", or "shard-" and the shard's id. */
+  private Map<RaftGroupId, String> groupNames() throws IOException {
+    Map<RaftGroupId, String> known = new HashMap<>();
+    known.put(RaftGroups.meta(layout).getGroupId(), "meta");
+    for (ShardInfo shard : layout.getShardsList()) {
+      known.put(RaftGroups.groupId(shard), "shard-" + shard.getId());
+    }
+    Map<RaftGroupId, String> names = new LinkedHashMap<>();
+    for (RaftGroupId id : server.getGroupIds()) {
+      names.put(id, known.getOrDefault(id, id.getUuid().toString()));
+    }
+    return names;
+  }
+
+  /** The port of this node's metrics endpoint, or -1 when metrics-port is off. */
+  public int metricsPort() {
+    NodeMetrics m = metrics;
+    return m == null ? NodeConfig.METRICS_OFF : m.port();
+  }
+
   /** Asks every group on this node to take a snapshot now (for operators and tests). */
   public void takeSnapshots() throws IOException {
     for (RaftGroupId gid : server.getGroupIds()) {
@@ -270,6 +298,10 @@ public final class OrchidNode implements Closeable {
   @Override
   public void close() throws IOException {
     closed = true;
+    NodeMetrics m = metrics;
+    if (m != null) {
+      m.close();
+    }
     server.close();
   }
 }

@@ -57,6 +57,8 @@ abstract class OrchidStateMachine extends BaseStateMachine {
 
   private final SnapshotStorage storage = new SnapshotStorage();
   private final IndexWaiters appliedWaiters = new IndexWaiters();
+  /** Entries this replica applied since it started (the metrics); written by the apply thread only. */
+  private volatile long appliedEntries;
   private final Duration staleReadWait;
   private RaftStorage raftStorage;
 
@@ -287,6 +289,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       throw new IllegalStateException(getGroupId() + ": cannot apply entry " + entry.getIndex(), e);
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    appliedEntries++; // one writer, the apply thread
     appliedWaiters.advanceTo(entry.getIndex());
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
   }
@@ -325,6 +328,11 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     }
     return applied.orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenCompose(ignored -> query(request));
+  }
+
+  /** Log entries with a command this replica applied since it started (not counting a snapshot's). */
+  long appliedEntries() {
+    return appliedEntries;
   }
 
   /** The index of the last entry this replica applied. */

@@ -51,6 +51,8 @@ final class ShardStateMachine extends OrchidStateMachine {
   private volatile ShardStore store = new ShardStore();
   /** Written only on the apply thread (and when loading a snapshot); read by any thread. */
   private volatile long epoch;
+  /** Transactions applied since start (the metrics); written by the apply thread only. */
+  private volatile long appliedTxns;
 
   ShardStateMachine(Limits limits, InstantSource clock, Duration staleReadWait) {
     super(staleReadWait);
@@ -102,6 +104,7 @@ final class ShardStateMachine extends OrchidStateMachine {
     }
     List<List<WriteOp>> txns = ShardCodec.decodeTxns(write);
     List<TxnOutcome> outcomes = store.apply(index, write.getTimestampMs(), txns);
+    appliedTxns += txns.size(); // one writer, the apply thread
     for (TxnOutcome outcome : outcomes) {
       result.addTxns(ShardCodec.encodeOutcome(outcome));
     }
@@ -224,5 +227,10 @@ final class ShardStateMachine extends OrchidStateMachine {
   /** For tests and status: the number of keys this replica holds. */
   int size() {
     return store.size();
+  }
+
+  /** Transactions applied from log entries since this replica started. */
+  long appliedTxns() {
+    return appliedTxns;
   }
 }

@@ -69,6 +69,7 @@ class NodeConfigTest {
     assertThat(c.leaderLease()).isFalse();
     assertThat(c.logSegmentBytes()).isEqualTo(8 * 1024 * 1024);
     assertThat(c.limits()).isEqualTo(Limits.DEFAULTS);
+    assertThat(c.metricsPort()).as("off").isEqualTo(NodeConfig.METRICS_OFF);
   }
 
   @Test
@@ -195,6 +196,9 @@ class NodeConfigTest {
       "log-segment-bytes, 4718591",
       "log-segment-bytes, 1073741825",
       "log-segment-bytes, 8MiB",
+      "metrics-port, 65536",
+      "metrics-port, -2",
+      "metrics-port, on",
   })
   void badValueIsRefusedNamingTheSetting(String setting, String value) {
     assertRefused(with(setting, value), setting);
@@ -207,6 +211,13 @@ class NodeConfigTest {
     assertThat(NodeConfig.parse(with("shard-count", "1024")).shardCount()).isEqualTo(1024);
     assertThat(NodeConfig.parse(with("replication", "1")).replication()).isEqualTo(1);
     assertThat(NodeConfig.parse(with("replication", "7")).replication()).isEqualTo(7);
+  }
+
+  @Test
+  void metricsPortIsOffOrAPort() {
+    assertThat(NodeConfig.parse(with("metrics-port", "off")).metricsPort()).isEqualTo(NodeConfig.METRICS_OFF);
+    assertThat(NodeConfig.parse(with("metrics-port", "0")).metricsPort()).as("any free port").isZero();
+    assertThat(NodeConfig.parse(with("metrics-port", "65535")).metricsPort()).isEqualTo(65535);
   }
 
   @Test

@@ -27,9 +27,15 @@ import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +70,65 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterIT {
   @TempDir
   Path dir;
+
+  /** A node's /metrics as series ("name{labels}" exactly as written) → value. */
+  private static Map<String, Double> scrape(OrchidNode node) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + node.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      Map<String, Double> series = new HashMap<>();
+      for (String line : r.body().split("\n")) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          int space = line.lastIndexOf(' ');
+          series.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        }
+      }
+      return series;
+    } catch (IOException | InterruptedException e) {
+      throw new AssertionError("scraping " + node.config().nodeId(), e);
+    }
+  }
+
+  @Test
+  void eachNodeServesMetricsOfItsGroupsAndItsJvm() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "2", "metrics-port", "0"))) {
+      Map<Integer, Integer> keysPerShard = new HashMap<>();
+      for (int i = 0; i < 20; i++) {
+        c.put("metrics/" + i, "v" + i);
+        keysPerShard.merge(c.shardMap().shardFor(utf8("metrics/" + i)).getId(), 1, Integer::sum);
+      }
+      for (ShardInfo shard : c.shardMap().shards()) {
+        String group = "{group=\"shard-" + shard.getId() + "\"}";
+        int keys = keysPerShard.getOrDefault(shard.getId(), 0);
+        TestCluster.await("one leader of shard " + shard.getId() + " in the metrics, holding its keys",
+            TestCluster.TIMEOUT, () -> {
+              int leaders = 0;
+              for (String id : c.nodeIds()) {
+                Map<String, Double> m = scrape(c.node(id));
+                if (m.get("orchiddb_node_raft_leader" + group) == 1.0) {
+                  leaders++;
+                  // The leader applied every write it acknowledged, each its own entry and transaction.
+                  assertThat(m.get("orchiddb_node_shard_keys" + group)).isEqualTo((double) keys);
+                  assertThat(m.get("orchiddb_node_shard_applied_txns_total" + group)).isGreaterThanOrEqualTo(keys);
+                  assertThat(m.get("orchiddb_node_raft_applied_entries_total" + group)).isGreaterThanOrEqualTo(keys);
+                  assertThat(m.get("orchiddb_node_raft_applied_index" + group))
+                      .isLessThanOrEqualTo(m.get("orchiddb_node_raft_commit_index" + group)).isPositive();
+                  assertThat(m.get("orchiddb_node_raft_term" + group)).isPositive();
+                }
+              }
+              return leaders == 1;
+            });
+      }
+      Map<String, Double> m = scrape(c.node("n1"));
+      assertThat(m).containsKey("orchiddb_node_raft_leader{group=\"meta\"}");
+      assertThat(m.get("process_resident_memory_bytes")).isGreaterThan(1 << 20);
+      assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
+      // Three nodes in one JVM, each on a port of its own.
+      assertThat(c.nodeIds().stream().map(id -> c.node(id).metricsPort()).distinct()).hasSize(3);
+    }
+  }
 
   @Test
   void nodeReadsServesReadsAsRatisWouldAndRefusesEverythingElse() throws Exception {

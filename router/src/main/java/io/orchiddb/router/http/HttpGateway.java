@@ -2,6 +2,7 @@ package io.orchiddb.router.http;
 
 import com.linecorp.armeria.server.Server;
 import io.orchiddb.router.RouterConfig;
+import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.KvRouter;
 import io.orchiddb.router.shard.StatusCollector;
 import java.io.Closeable;
@@ -39,11 +40,12 @@ public final class HttpGateway implements Closeable {
    * Binds {@code config.listenHost():config.httpPort()} and starts serving.
    *
    * @param ready whether the router can serve requests now (it has a shard map): /health
+   * @param metrics what /metrics serves
    * @throws IOException when the port cannot be bound
    */
-  public static HttpGateway start(RouterConfig config, KvRouter kv, StatusCollector status, BooleanSupplier ready)
-      throws IOException {
-    KvEndpoints e = new KvEndpoints(kv, status, ready, config.requestTimeout().plus(RESPONSE_MARGIN));
+  public static HttpGateway start(RouterConfig config, KvRouter kv, StatusCollector status, BooleanSupplier ready,
+      RouterMetrics metrics) throws IOException {
+    KvEndpoints e = new KvEndpoints(kv, status, ready, config.requestTimeout().plus(RESPONSE_MARGIN), metrics);
     Server server = Server.builder()
         .http(new InetSocketAddress(config.listenHost(), config.httpPort()))
         .maxRequestLength(config.limits().requestBytesMax())
@@ -70,6 +72,7 @@ public final class HttpGateway implements Closeable {
         .route().post("/v1/putmany").build(e::putMany)
         .route().get("/v1/cluster").build(e::cluster)
         .route().get("/health").build(e::health)
+        .route().get("/metrics").build(e::metrics)
         .route().get("/put").build(e::putShortcut)
         .route().get(KvEndpoints.GET_PREFIX + "{key}").build(e::getShortcut)
         .route().get(KvEndpoints.DELETE_PREFIX + "{key}").build(e::deleteShortcut)

@@ -23,6 +23,7 @@ import io.orchiddb.api.v1.ScanRequest;
 import io.orchiddb.api.v1.ScanResponse;
 import io.orchiddb.api.v1.SessionToken;
 import io.orchiddb.router.http.HttpErrors.Phase;
+import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.KvRouter;
 import io.orchiddb.router.shard.RouterException;
 import io.orchiddb.router.shard.StatusCollector;
@@ -64,18 +65,23 @@ final class KvEndpoints {
   /** Scan fields the router names as in the proto, and the query parameters that carry them. */
   private static final Map<String, String> SCAN_FIELDS = Map.of("continuation", AFTER, "start_key", START, "end_key", END);
   private static final MediaType TEXT = MediaType.PLAIN_TEXT_UTF_8;
+  /** Prometheus's text exposition format, version 0.0.4 (what RouterMetrics#scrape writes). */
+  static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final KvRouter kv;
   private final StatusCollector status;
   private final BooleanSupplier ready;
   private final Duration responseTimeout;
+  private final RouterMetrics metrics;
 
   /**
    * @param responseTimeout how long a request may take once it has arrived: longer than the
    *     router's own deadline, so the router's precise error (e.g. OUTCOME_UNKNOWN) wins
    */
-  KvEndpoints(KvRouter kv, StatusCollector status, BooleanSupplier ready, Duration responseTimeout) {
+  KvEndpoints(KvRouter kv, StatusCollector status, BooleanSupplier ready, Duration responseTimeout,
+      RouterMetrics metrics) {
     this.kv = kv;
+    this.metrics = metrics;
     this.status = status;
     this.ready = ready;
     this.responseTimeout = responseTimeout;
@@ -191,6 +197,12 @@ final class KvEndpoints {
       Params.of(ctx, Set.of());
       return status.status(STATUS_TIMEOUT).thenApply(s -> json(HttpStatus.OK, JsonCodec.status(s), null));
     });
+  }
+
+  /** The router's metrics in Prometheus's text format (RouterMetrics). */
+  HttpResponse metrics(ServiceRequestContext ctx, HttpRequest req) {
+    Params.of(ctx, Set.of());
+    return HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, metrics.scrape());
   }
 
   HttpResponse health(ServiceRequestContext ctx, HttpRequest req) {

@@ -52,6 +52,8 @@
  *     "replica_applied":[{"node":"n1","applied_index":40}]}]}}</td></tr>
  * <tr><td>{@code GET /health}</td>
  *     <td>200 {@code {"status":"ok"}} once the router has read the shard map; 503 before</td></tr>
+ * <tr><td>{@code GET /metrics}</td>
+ *     <td>200: the router's metrics in Prometheus's text format (README, "Metrics")</td></tr>
  * </table>
  * Versions and indexes are JSON numbers; the 64-bit hash bounds are decimal strings (they exceed
  * what JSON numbers hold exactly). Session tokens and continuations are opaque URL-safe base64.

@@ -10,6 +10,7 @@ import io.orchiddb.proto.raft.MetaRead;
 import io.orchiddb.proto.raft.MetaReadResult;
 import io.orchiddb.proto.raft.ShardInfo;
 import io.orchiddb.router.RouterConfig;
+import io.orchiddb.router.metrics.RouterMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,9 +55,12 @@ public final class ClusterMapCache implements Closeable {
   private CompletableFuture<ShardMap> inFlight;
   private ScheduledFuture<?> timer;
 
-  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}); deadlines given to this cache are on it */
+  /**
+   * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}); deadlines given to this cache are on it
+   * @param metrics where the gets per read request go
+   */
   public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking,
-      LongSupplier nanoClock) {
+      LongSupplier nanoClock, RouterMetrics metrics) {
     this.config = config;
     this.blocking = blocking;
     this.nanoClock = nanoClock;
@@ -65,7 +69,8 @@ public final class ClusterMapCache implements Closeable {
         members.add(Member.newBuilder().setId(id).setAddress(address.toString()).build()));
     ClusterMap seed = ClusterLayout.initial(config.clusterName(), members, 1, 1);
     this.metaReplicas = seed.getMetaReplicasList();
-    this.gets = new GetBatcher<>(GroupChannel.batchReads(reads, config.requestTimeout()));
+    this.gets = new GetBatcher<>(GroupChannel.batchReads(reads, config.requestTimeout()),
+        (node, linearizable) -> metrics.readBatchGets(node, linearizable)::record);
     this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads);
     long periodMs = config.mapRefresh().toMillis();
     this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {

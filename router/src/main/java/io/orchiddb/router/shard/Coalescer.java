@@ -3,6 +3,7 @@ package io.orchiddb.router.shard;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntConsumer;
 
 /**
  * A queue that sends its items in batches with a bounded number of batches in flight: while
@@ -21,16 +22,20 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe: the queue and the count are guarded by {@code this}; batches are sent and
  * answered outside the lock.
  *
+ * <p>Each batch's size goes to {@code batchSizes} as it is sent (the router's metrics).
+ *
  * @param <P> a waiting item (the request and the future of its caller)
  * @param <R> the reply to one batch
  */
 abstract class Coalescer<P, R> {
   private final int inFlightMax;
+  private final IntConsumer batchSizes;
   private final ArrayDeque<P> waiting = new ArrayDeque<>();
   private int inFlight;
 
-  Coalescer(int inFlightMax) {
+  Coalescer(int inFlightMax, IntConsumer batchSizes) {
     this.inFlightMax = inFlightMax;
+    this.batchSizes = batchSizes;
   }
 
   /** Takes the next batch (at least one item) off the non-empty queue; runs under the lock. */
@@ -78,6 +83,7 @@ abstract class Coalescer<P, R> {
         batch = takeBatch(waiting);
         inFlight++;
       }
+      batchSizes.accept(batch.size());
       CompletableFuture<R> reply;
       try {
         reply = send(batch);

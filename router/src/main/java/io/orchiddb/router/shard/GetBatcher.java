@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 
 /**
  * Coalesces concurrent gets that go to the same node at the same read level into one request, as
@@ -71,11 +72,18 @@ final class GetBatcher<G> {
   /** A request's gets, grouped as its parts, and the outcomes. */
   private record Answered<G>(List<List<Pending<G>>> parts, List<Outcome> outcomes) {}
 
+  /** What is told the number of gets of each request to a node at a read level (the router's metrics). */
+  interface LaneSizes {
+    IntConsumer of(String node, boolean linearizable);
+  }
+
   private final Reads<G> reads;
+  private final LaneSizes sizes;
   private final Map<Lane, Queue> lanes = new ConcurrentHashMap<>();
 
-  GetBatcher(Reads<G> reads) {
+  GetBatcher(Reads<G> reads, LaneSizes sizes) {
     this.reads = reads;
+    this.sizes = sizes;
   }
 
   /**
@@ -98,7 +106,7 @@ final class GetBatcher<G> {
     private final Lane lane;
 
     Queue(Lane lane) {
-      super(IN_FLIGHT_MAX);
+      super(IN_FLIGHT_MAX, sizes.of(lane.node, lane.linearizable));
       this.lane = lane;
     }
 

@@ -37,7 +37,9 @@ import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
+import io.micrometer.core.instrument.Counter;
 import io.orchiddb.router.RouterConfig;
+import io.orchiddb.router.metrics.RouterMetrics;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -51,6 +53,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
@@ -94,9 +97,12 @@ public final class KvRouter implements Closeable {
   private final StaleReadTarget.Preference stalePreference;
   /** Recent EVENTUAL reads (null when {@code read-cache-ttl-ms} is 0). */
   private final ReadCache readCache;
+  private final RouterMetrics metrics;
+  private final Counter cacheAnswers;
 
-  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random) {
+  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random, RouterMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
     this.maps = maps;
     this.random = random;
     this.nanoClock = maps.nanoClock();
@@ -105,11 +111,48 @@ public final class KvRouter implements Closeable {
     // every read that started before the write.
     this.readCache = config.readCacheTtl().isZero() ? null
         : new ReadCache(config.readCacheTtl(), config.requestTimeout(), config.readCacheBytes(), nanoClock);
+    this.cacheAnswers = metrics.readCache(readCache == null ? null : readCache::size, readCache == null ? null : readCache::bytes);
+  }
+
+  /**
+   * Runs one public call and records it in the metrics when it ends: its latency on the router's
+   * clock and its outcome (OK, or its error's reason), refusals thrown before any future included.
+   */
+  private <T> CompletableFuture<T> measured(RouterMetrics.Op op, RouterMetrics.Level level,
+      Supplier<CompletableFuture<T>> call) {
+    long start = nanoClock.getAsLong();
+    try {
+      return call.get().whenComplete((value, failure) ->
+          metrics.request(op, level, outcome(failure), nanoClock.getAsLong() - start));
+    } catch (RuntimeException e) {
+      metrics.request(op, level, outcome(e), nanoClock.getAsLong() - start);
+      throw e;
+    }
+  }
+
+  private static RouterMetrics.Outcome outcome(Throwable failure) {
+    if (failure == null) {
+      return RouterMetrics.Outcome.OK;
+    }
+    return Failures.unwrap(failure) instanceof RouterException e
+        ? RouterMetrics.Outcome.valueOf(e.reason().name()) : RouterMetrics.Outcome.INTERNAL;
+  }
+
+  private static RouterMetrics.Level level(Consistency c) {
+    return switch (c) {
+      case SESSION -> RouterMetrics.Level.SESSION;
+      case EVENTUAL -> RouterMetrics.Level.EVENTUAL;
+      default -> RouterMetrics.Level.STRONG; // UNSPECIFIED reads as STRONG
+    };
   }
 
   // ---- reads ----------------------------------------------------------------------------------
 
   public CompletableFuture<GetResponse> get(GetRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.GET, level(req.getConsistency()), () -> serveGet(req, timeout));
+  }
+
+  private CompletableFuture<GetResponse> serveGet(GetRequest req, Duration timeout) {
     checkKey(req.getKey());
     return readKey(req.getKey(), req.getConsistency(), req.getSession(), deadline(timeout)).thenApply(r ->
         r.response().setSession(Sessions.merge(req.getSession(), r.shardId(), r.appliedIndex())).build());
@@ -121,6 +164,10 @@ public final class KvRouter implements Closeable {
    * key's error, in request order, once every key has finished.
    */
   public CompletableFuture<GetManyResponse> getMany(GetManyRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.GET_MANY, level(req.getConsistency()), () -> serveGetMany(req, timeout));
+  }
+
+  private CompletableFuture<GetManyResponse> serveGetMany(GetManyRequest req, Duration timeout) {
     int n = checkCount(req.getKeysCount(), "keys", "get-many");
     req.getKeysList().forEach(this::checkKey);
     long deadline = deadline(timeout);
@@ -158,6 +205,7 @@ public final class KvRouter implements Closeable {
       if (cached) {
         ReadCache.Entry hit = readCache.lookup(key, shard);
         if (hit != null) {
+          cacheAnswers.increment();
           return CompletableFuture.completedFuture(fromCache(hit));
         }
       }
@@ -192,6 +240,10 @@ public final class KvRouter implements Closeable {
   }
 
   public CompletableFuture<ScanResponse> scan(ScanRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.SCAN, level(req.getConsistency()), () -> serveScan(req, timeout));
+  }
+
+  private CompletableFuture<ScanResponse> serveScan(ScanRequest req, Duration timeout) {
     int limit = req.getLimit() == 0 ? SCAN_LIMIT_DEFAULT : req.getLimit();
     if (limit > SCAN_LIMIT_MAX) {
       throw RouterException.limit("scan-limit-max",
@@ -291,6 +343,10 @@ public final class KvRouter implements Closeable {
   // ---- writes ---------------------------------------------------------------------------------
 
   public CompletableFuture<PutResponse> put(PutRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.PUT, RouterMetrics.Level.NONE, () -> servePut(req, timeout));
+  }
+
+  private CompletableFuture<PutResponse> servePut(PutRequest req, Duration timeout) {
     WriteOp op = putOp(req);
     return writeOne(req.getKey(), op, deadline(timeout)).thenApply(w ->
         putResponse(w).setSession(Sessions.merge(req.getSession(), w.shardId, w.index)).build());
@@ -303,6 +359,10 @@ public final class KvRouter implements Closeable {
    * itself: no puts, more than batch-ops-max, or over request-bytes-max.
    */
   public CompletableFuture<PutManyResponse> putMany(PutManyRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.PUT_MANY, RouterMetrics.Level.NONE, () -> servePutMany(req, timeout));
+  }
+
+  private CompletableFuture<PutManyResponse> servePutMany(PutManyRequest req, Duration timeout) {
     int n = checkCount(req.getPutsCount(), "puts", "put-many");
     int bytes = req.getSerializedSize();
     if (bytes > config.limits().requestBytesMax()) {
@@ -406,6 +466,10 @@ public final class KvRouter implements Closeable {
   }
 
   public CompletableFuture<DeleteResponse> delete(DeleteRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.DELETE, RouterMetrics.Level.NONE, () -> serveDelete(req, timeout));
+  }
+
+  private CompletableFuture<DeleteResponse> serveDelete(DeleteRequest req, Duration timeout) {
     WriteOp op = WriteOp.newBuilder().setDelete(io.orchiddb.proto.raft.DeleteOp.newBuilder()
         .setKey(req.getKey()).setCondition(ApiCodec.condition(req.getCondition()))).build();
     checkWrite(List.of(op), req.getSerializedSize());
@@ -421,6 +485,10 @@ public final class KvRouter implements Closeable {
   }
 
   public CompletableFuture<BatchResponse> batch(BatchRequest req, Duration timeout) {
+    return measured(RouterMetrics.Op.BATCH, RouterMetrics.Level.NONE, () -> serveBatch(req, timeout));
+  }
+
+  private CompletableFuture<BatchResponse> serveBatch(BatchRequest req, Duration timeout) {
     if (req.getOpsCount() == 0) {
       throw RouterException.badRequest("ops", "a batch needs at least one operation");
     }
@@ -535,7 +603,7 @@ public final class KvRouter implements Closeable {
 
   private ShardWriter writer(int shardId) {
     return writers.computeIfAbsent(shardId, id ->
-        new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send));
+        new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send, metrics.entryTxns(id)::record));
   }
 
   /** A submitted transaction, bounded by the deadline, its failure classified. */

@@ -183,9 +183,14 @@ final class ReadCache {
     return e.expiresAt() - nanoClock.getAsLong() <= 0;
   }
 
-  /** Entries held, fences included (an estimate; for tests and status). */
+  /** Entries held, fences included (an estimate; for tests and the metrics). */
   long size() {
     cache.cleanUp();
     return cache.estimatedSize();
+  }
+
+  /** Bytes held, as the byte bound counts them (keys, values and the overhead per entry). */
+  long bytes() {
+    return cache.policy().eviction().flatMap(e -> e.weightedSize().stream().boxed().findFirst()).orElse(0L);
   }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 
 /**
  * Coalesces the writes of many callers to one shard into few Raft entries. A Raft entry costs
@@ -56,8 +57,9 @@ final class ShardWriter extends Coalescer<ShardWriter.Pending, ShardWriteResult>
   /** The map and shard info a proposal is routed with right now. */
   record Route(ShardMap map, ShardInfo shard) {}
 
-  ShardWriter(int shardId, int entryBytesMax, Function<Integer, Route> route, Sender sender) {
-    super(IN_FLIGHT_MAX);
+  /** @param entrySizes told the number of transactions of each entry as it is proposed */
+  ShardWriter(int shardId, int entryBytesMax, Function<Integer, Route> route, Sender sender, IntConsumer entrySizes) {
+    super(IN_FLIGHT_MAX, entrySizes);
     this.shardId = shardId;
     this.entryBytesMax = entryBytesMax;
     this.route = route;

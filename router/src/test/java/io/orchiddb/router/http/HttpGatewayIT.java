@@ -582,4 +582,79 @@ class HttpGatewayIT {
     assertThat(r2.statusCode()).isEqualTo(200);
     assertThat(r2.version()).isEqualTo(HttpClient.Version.HTTP_2);
   }
+
+  // ---- /metrics ---------------------------------------------------------------------------------
+
+  /** /metrics as series ("name{label="value",...}", labels sorted by name) → value. */
+  private Map<String, Double> scrape() throws Exception {
+    HttpResponse<byte[]> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t ->
+        assertThat(t).startsWith("text/plain").contains("version=0.0.4"));
+    Map<String, Double> series = new java.util.HashMap<>();
+    for (String line : text(r).split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) {
+        continue;
+      }
+      int space = line.lastIndexOf(' ');
+      String name = line.substring(0, space);
+      int brace = name.indexOf('{');
+      if (brace >= 0) {
+        java.util.TreeSet<String> labels = new java.util.TreeSet<>(List.of(name.substring(brace + 1, name.length() - 1).split(",")));
+        name = name.substring(0, brace) + "{" + String.join(",", labels) + "}";
+      }
+      series.put(name, Double.parseDouble(line.substring(space + 1)));
+    }
+    return series;
+  }
+
+  private static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
+    assertThat(after).as("series %s", series).containsKey(series);
+    return after.get(series) - before.getOrDefault(series, 0.0);
+  }
+
+  /** The sum of every series of {@code name} (whatever its labels) in {@code after}, less in {@code before}. */
+  private static double deltaOfAll(Map<String, Double> before, Map<String, Double> after, String name) {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : after.entrySet()) {
+      if (e.getKey().startsWith(name + "{") || e.getKey().equals(name)) {
+        sum += e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void metricsCountEveryCallByOperationConsistencyAndOutcomeAndTheEntriesThatCarriedThem() throws Exception {
+    Map<String, Double> before = scrape();
+    assertThat(put("/v1/kv/metrics-a", "1").statusCode()).isEqualTo(201);
+    assertThat(get("/put?metrics-b=2").statusCode()).isEqualTo(201);
+    error(put("/v1/kv/metrics-a?if_absent=true", "3"), 409, "CONDITION_FAILED");
+    error(put("/v1/kv/" + "k".repeat(1025), "4"), 400, "LIMIT_EXCEEDED"); // one byte over key-bytes-max
+    assertThat(get("/v1/kv/metrics-a?consistency=strong").statusCode()).isEqualTo(200);
+    assertThat(get("/v1/kv/metrics-b?consistency=eventual").statusCode()).isEqualTo(200);
+    Map<String, Double> after = scrape();
+
+    String calls = "orchiddb_router_requests_seconds_count";
+    assertThat(delta(before, after, calls + "{consistency=\"none\",op=\"put\",outcome=\"ok\"}")).isEqualTo(2);
+    assertThat(delta(before, after, calls + "{consistency=\"none\",op=\"put\",outcome=\"condition_failed\"}")).isEqualTo(1);
+    assertThat(delta(before, after, calls + "{consistency=\"none\",op=\"put\",outcome=\"limit_exceeded\"}")).isEqualTo(1);
+    assertThat(delta(before, after, calls + "{consistency=\"strong\",op=\"get\",outcome=\"ok\"}")).isEqualTo(1);
+    assertThat(delta(before, after, calls + "{consistency=\"eventual\",op=\"get\",outcome=\"ok\"}")).isEqualTo(1);
+    // The histogram: a strong get on loopback ends within 10 s, and every call is in the +Inf bucket.
+    String strongGet = "consistency=\"strong\",le=\"%s\",op=\"get\",outcome=\"ok\"";
+    assertThat(delta(before, after, "orchiddb_router_requests_seconds_bucket{" + strongGet.formatted("10.0") + "}")).isEqualTo(1);
+    assertThat(delta(before, after, "orchiddb_router_requests_seconds_bucket{" + strongGet.formatted("+Inf") + "}")).isEqualTo(1);
+    // Three transactions reached a shard's Raft log (the refused key never did), one get each went to a node.
+    assertThat(deltaOfAll(before, after, "orchiddb_router_write_entry_txns_sum")).isEqualTo(3);
+    assertThat(deltaOfAll(before, after, "orchiddb_router_read_batch_gets_sum")).isEqualTo(2);
+    // The JVM's and the process's own.
+    assertThat(after).containsKey("process_resident_memory_bytes");
+    assertThat(after.get("process_resident_memory_bytes")).isGreaterThan(1 << 20);
+    assertThat(after.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
+    assertThat(after.keySet()).anyMatch(k -> k.startsWith("jvm_gc_pause_seconds_count{") || k.startsWith("jvm_gc_memory_allocated_bytes"));
+
+    // Like every endpoint, it refuses parameters it does not take.
+    error(get("/metrics?format=json"), 400, "BAD_REQUEST");
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.orchiddb.node.config.ConfigException;
 import io.orchiddb.router.RouterConfig;
 import io.orchiddb.router.RouterMain;
+import io.orchiddb.router.metrics.RouterMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,7 +46,7 @@ class HttpSettingsTest {
   void aTakenPortIsReportedByName() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       RouterConfig c = RouterConfig.parse(Map.of("peers", PEERS, "http-port", String.valueOf(taken.getLocalPort())));
-      assertThatThrownBy(() -> HttpGateway.start(c, null, null, () -> true))
+      assertThatThrownBy(() -> HttpGateway.start(c, null, null, () -> true, RouterMetrics.disabled()))
           .isInstanceOf(IOException.class).hasMessageStartingWith("http-port " + taken.getLocalPort() + ": cannot listen");
     }
   }

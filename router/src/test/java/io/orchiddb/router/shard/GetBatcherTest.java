@@ -38,6 +38,8 @@ class GetBatcherTest {
   }
 
   private final List<Sent> sent = new ArrayList<>();
+  /** Each request's number of gets, as told to the metrics: "node/linearizable=n". */
+  private final List<String> sizes = new ArrayList<>();
 
   private final GetBatcher<String> batcher = new GetBatcher<>((node, linearizable, parts) -> {
     CompletableFuture<List<GetBatcher.Outcome>> f = new CompletableFuture<>();
@@ -51,7 +53,7 @@ class GetBatcherTest {
     }
     sent.add(new Sent(node, linearizable, decoded, f));
     return f;
-  });
+  }, (node, linearizable) -> n -> sizes.add(node + "/" + linearizable + "=" + n));
 
   private static ByteString key(String k) {
     return ByteString.copyFromUtf8(k);
@@ -109,6 +111,7 @@ class GetBatcherTest {
     assertThat(value(b)).isEqualTo("v-b");
     assertThat(value(c)).isEqualTo("v-c");
     assertThat(c.join().result().getAppliedIndex()).isEqualTo(9);
+    assertThat(sizes).containsExactly("n1/true=1", "n1/true=2");
   }
 
   @Test
@@ -128,6 +131,7 @@ class GetBatcherTest {
     assertThat(shared.parts.get(1).read.getGet().getKey()).isEqualTo(key("b"));
     assertThat(shared.parts.get(2).read.getGet().getKey()).isEqualTo(key("d"));
     assertThat(shared.parts.get(2).read.getEpoch()).isEqualTo(4);
+    assertThat(sizes).as("gets per request, whatever their shards").containsExactly("n1/false=1", "n1/false=4");
     answer(1);
     assertThat(List.of(value(a), value(b), value(c), value(d))).containsExactly("v-a", "v-b", "v-c", "v-d");
   }

@@ -12,6 +12,7 @@ import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class ShardWriterTest {
   private final List<ShardWrite> sent = new ArrayList<>();
   private final List<CompletableFuture<ShardWriteResult>> replies = new ArrayList<>();
+  private final List<Integer> entrySizes = Collections.synchronizedList(new ArrayList<>());
 
   private ShardWriter writer(int entryBytesMax) {
     ShardInfo shard = ShardInfo.newBuilder().setId(0).setEpoch(7).build();
@@ -35,7 +37,7 @@ class ShardWriterTest {
         replies.add(f);
       }
       return f;
-    });
+    }, entrySizes::add);
   }
 
   private static WriteTxn txn(String key, int valueBytes) {
@@ -69,6 +71,7 @@ class ShardWriterTest {
     w.submit(txn("d", 10));
     w.submit(txn("e", 10));
     assertThat(sent.get(1).getTxnsCount()).isEqualTo(1);
+    assertThat(entrySizes).as("each entry's size, as proposed").containsExactly(3, 1);
   }
 
   @Test
@@ -100,6 +103,7 @@ class ShardWriterTest {
       assertThat(a.txn().getCommitted()).as("txn %s", i).isEqualTo(i != 20);
     }
     assertThat(w.queued()).isZero();
+    assertThat(entrySizes).hasSize(ShardWriter.IN_FLIGHT_MAX + 1).endsWith(50);
   }
 
   @Test
@@ -165,7 +169,7 @@ class ShardWriterTest {
       CompletableFuture<ShardWriteResult> f = new CompletableFuture<>();
       replies.add(f);
       return f;
-    });
+    }, entrySizes::add);
     CompletableFuture<ShardWriter.Applied> a = w.submit(txn("a", 1));
     assertThat(a).isCompletedExceptionally();
     assertThat(a.handle((v, f) -> f.getMessage()).join()).contains("no shard 0");

@@ -1,0 +1,170 @@
+package io.orchiddb.router.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.orchiddb.node.metrics.JvmMeters;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+
+/**
+ * The router's metrics (Micrometer), served in Prometheus's text format at {@code GET /metrics}
+ * on the HTTP gateway. What they are and what they mean is in the README ("Metrics"); the names
+ * here are Micrometer's, which the Prometheus registry turns into {@code orchiddb_router_…} with
+ * the unit appended.
+ *
+ * <ul>
+ *   <li>{@value #REQUESTS}: every public API call (gRPC and HTTP alike), by operation, read
+ *       consistency ({@code none} for writes) and outcome ({@code ok}, or the error reason of the
+ *       public API in lower case, such as {@code condition_failed}), as a histogram of latency.
+ *   <li>{@value #ENTRY_TXNS}: the transactions each Raft entry proposed to a shard carried: the
+ *       router's write coalescing at work (a Raft entry costs the cluster far more than an op).
+ *   <li>{@value #READ_BATCH_GETS}: the gets each read request to a node carried, by read level.
+ *   <li>{@value #CACHE_ANSWERS}, {@value #CACHE_ENTRIES}, {@value #CACHE_BYTES}: the EVENTUAL read
+ *       cache: gets it answered (divided by the EVENTUAL gets, its hit rate) and its size.
+ *   <li>The JVM and the process ({@link JvmMeters}).
+ * </ul>
+ *
+ * <p>The meters on the request path are looked up once and kept, so recording one costs a few
+ * counter updates and no allocation. {@link #disabled()} records nothing (for routers built
+ * without a gateway, and for tests of other classes).
+ *
+ * <p>Thread-safe.
+ */
+public final class RouterMetrics implements Closeable {
+  static final String REQUESTS = "orchiddb.router.requests";
+  static final String ENTRY_TXNS = "orchiddb.router.write.entry.txns";
+  static final String READ_BATCH_GETS = "orchiddb.router.read.batch.gets";
+  static final String CACHE_ANSWERS = "orchiddb.router.read.cache.answers";
+  static final String CACHE_ENTRIES = "orchiddb.router.read.cache.entries";
+  static final String CACHE_BYTES = "orchiddb.router.read.cache.size";
+
+  /** Latency buckets of {@value #REQUESTS}: from a cached read to a request at its timeout. */
+  static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1),
+      Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+      Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+      Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+  /** Buckets of the batch-size summaries: powers of two up to the largest batch (4,096 ops per entry). */
+  static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
+
+  /** The public API's calls. */
+  public enum Op { GET, GET_MANY, SCAN, PUT, PUT_MANY, DELETE, BATCH }
+
+  /** The read consistency a call asked for; NONE for writes. */
+  public enum Level { STRONG, SESSION, EVENTUAL, NONE }
+
+  /**
+   * How a call ended: OK, or one of the public API's error reasons (RouterException.Reason, in
+   * the same order; the router maps one onto the other).
+   */
+  public enum Outcome {
+    OK, LIMIT_EXCEEDED, BAD_REQUEST, CONDITION_FAILED, NO_QUORUM, OUTCOME_UNKNOWN, DEADLINE_EXCEEDED, INTERNAL
+  }
+
+  private final MeterRegistry registry;
+  /** Null when disabled. */
+  private final PrometheusMeterRegistry prometheus;
+  private final JvmMeters jvm;
+  /** Timers by (op, level, outcome), registered on first use. */
+  private final AtomicReferenceArray<Timer> timers =
+      new AtomicReferenceArray<>(Op.values().length * Level.values().length * Outcome.values().length);
+
+  private RouterMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, JvmMeters jvm) {
+    this.registry = registry;
+    this.prometheus = prometheus;
+    this.jvm = jvm;
+  }
+
+  /** Metrics served at /metrics, with the JVM's and the process's. */
+  public static RouterMetrics prometheus() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new RouterMetrics(registry, registry, JvmMeters.bind(registry));
+  }
+
+  /** Metrics that record nothing. */
+  public static RouterMetrics disabled() {
+    return new RouterMetrics(new CompositeMeterRegistry(), null, null);
+  }
+
+  /** Where meters register (a binder such as Caffeine's needs it). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Records one finished call. */
+  public void request(Op op, Level level, Outcome outcome, long nanos) {
+    int i = (op.ordinal() * Level.values().length + level.ordinal()) * Outcome.values().length + outcome.ordinal();
+    Timer t = timers.get(i);
+    if (t == null) {
+      t = Timer.builder(REQUESTS)
+          .description("Public API calls (gRPC and HTTP) by operation, read consistency and outcome")
+          .tag("op", tag(op)).tag("consistency", tag(level)).tag("outcome", tag(outcome))
+          .serviceLevelObjectives(LATENCY_BUCKETS)
+          .register(registry);
+      timers.set(i, t); // registering twice returns the same timer, so a race is harmless
+    }
+    t.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The read cache's meters: its size now ({@value #CACHE_ENTRIES}, {@value #CACHE_BYTES}; not
+   * registered when there is no cache, both suppliers null) and the counter of gets it answered
+   * ({@value #CACHE_ANSWERS}), which the router increments.
+   */
+  public Counter readCache(LongSupplier entries, LongSupplier bytes) {
+    if (entries != null) {
+      Gauge.builder(CACHE_ENTRIES, entries, LongSupplier::getAsLong)
+          .description("Keys in the EVENTUAL read cache, write fences included").register(registry);
+      Gauge.builder(CACHE_BYTES, bytes, LongSupplier::getAsLong).baseUnit("bytes")
+          .description("Bytes the EVENTUAL read cache holds, as read-cache-bytes counts them").register(registry);
+    }
+    return Counter.builder(CACHE_ANSWERS)
+        .description("EVENTUAL gets answered from the router's read cache, without asking a replica")
+        .register(registry);
+  }
+
+  /** The summary of transactions per Raft entry proposed to {@code shardId}. */
+  public DistributionSummary entryTxns(int shardId) {
+    return DistributionSummary.builder(ENTRY_TXNS)
+        .description("Transactions carried by each Raft entry the router proposed to a shard")
+        .tag("shard", Integer.toString(shardId))
+        .serviceLevelObjectives(BATCH_BUCKETS)
+        .register(registry);
+  }
+
+  /** The summary of gets per read request to {@code node} at one read level. */
+  public DistributionSummary readBatchGets(String node, boolean linearizable) {
+    return DistributionSummary.builder(READ_BATCH_GETS)
+        .description("Gets carried by each read request the router sent to a node")
+        .tag("node", node).tag("level", linearizable ? "linearizable" : "stale")
+        .serviceLevelObjectives(BATCH_BUCKETS)
+        .register(registry);
+  }
+
+  /** The metrics in Prometheus's text format (version 0.0.4); empty when disabled. */
+  public String scrape() {
+    return prometheus == null ? "" : prometheus.scrape();
+  }
+
+  static String tag(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public void close() {
+    if (jvm != null) {
+      jvm.close();
+    }
+    registry.close();
+  }
+}
