@@ -27,6 +27,8 @@ import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,6 +129,16 @@ class ClusterIT {
       assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
       // Three nodes in one JVM, each on a port of its own.
       assertThat(c.nodeIds().stream().map(id -> c.node(id).metricsPort()).distinct()).hasSize(3);
+    }
+  }
+
+  @Test
+  void aMetricsPortInUseStopsTheNodeAtStartWithTheSettingNamed() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      assertThatThrownBy(() -> new TestCluster(dir, 1, Map.of("metrics-port", String.valueOf(port))))
+          .isInstanceOf(IOException.class)
+          .hasMessageStartingWith("metrics-port " + port + ": cannot listen on 127.0.0.1");
     }
   }
 
