@@ -10,7 +10,9 @@
 # default 20s: each run is a fresh load-generator JVM, whose JIT competes with the cluster for the
 # CPU for many seconds), MATRIX_PREWARM (seconds of unrecorded mixed load first, so the servers'
 # JITs are warm too; default 60), MATRIX_CONCURRENCY (default "1 16 64 256"), MATRIX_WORKLOADS
-# (default "put strong session eventual").
+# (default "put strong session eventual"), MATRIX_METRICS (OrchidDB: the router's metrics URL, default
+# http://127.0.0.1:4206/metrics; each run records the Raft entries and read requests it took, see
+# `orchiddb bench --help`; empty to skip).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${1:?target: orchiddb or etcd}"
@@ -23,8 +25,11 @@ conc="${MATRIX_CONCURRENCY:-1 16 64 256}"
 workloads="${MATRIX_WORKLOADS:-put strong session eventual}"
 
 args=(--target "$target" --keys 100000 --value-bytes 100 --seed 7)
+measured=()
 if [ "$target" = etcd ]; then
   args+=(--endpoints "$("$root/benchmarks/etcd-cluster.sh" endpoints)")
+elif [ -n "${MATRIX_METRICS-http://127.0.0.1:4206/metrics}" ]; then
+  measured=(--metrics "${MATRIX_METRICS-http://127.0.0.1:4206/metrics}")
 fi
 "$root/orchiddb" bench put "${args[@]}" --prefill --ops 1 --warmup 0s >/dev/null
 if [ "$prewarm" -gt 0 ]; then
@@ -36,7 +41,7 @@ for c in $conc; do
       put) run=(put) ;;
       *) run=(get --consistency "$w") ;;
     esac
-    "$root/orchiddb" bench "${run[@]}" "${args[@]}" -c "$c" --duration "${seconds}s" --warmup "$warmup" \
-      --json "$out" --label "$label" 2>/dev/null | grep "^Throughput" | sed "s/^/$target $w c=$c: /"
+    "$root/orchiddb" bench "${run[@]}" "${args[@]}" ${measured[@]+"${measured[@]}"} -c "$c" --duration "${seconds}s" \
+      --warmup "$warmup" --json "$out" --label "$label" 2>/dev/null | grep "^Throughput" | sed "s/^/$target $w c=$c: /"
   done
 done

@@ -3,6 +3,9 @@ package io.orchiddb.cli.bench;
 import io.orchiddb.client.Consistency;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +13,7 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -121,6 +125,12 @@ public final class BenchCommand implements Callable<Integer> {
           + " request's latency; at most 128, closed loop with --duration only.")
   int putsPerRequest;
 
+  @Option(names = "--metrics", paramLabel = "URL",
+      description = "OrchidDB: the router's metrics (e.g. http://127.0.0.1:4206/metrics), read before and after the run"
+          + " to report the Raft entries and read requests it cost and what each carried (every client of that"
+          + " router counts, warm-up included).")
+  String metrics;
+
   @Option(names = "--label", paramLabel = "TEXT", description = "Free text stored with the run in --json (e.g. the machine's state).")
   String label;
 
@@ -171,6 +181,27 @@ public final class BenchCommand implements Callable<Integer> {
         keyPrefix, json, coalesceGets, putsPerRequest);
   }
 
+  /** {@code --metrics} as a URL, or null when not given; the message names the flag at fault. */
+  URI metricsUrl(BenchConfig.Target t) {
+    if (metrics == null) {
+      return null;
+    }
+    if (t != BenchConfig.Target.ORCHIDDB) {
+      throw new IllegalArgumentException("--metrics: reads an OrchidDB router's metrics; not for --target etcd");
+    }
+    String bad = "--metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got '" + metrics + "'";
+    URI url;
+    try {
+      url = new URI(metrics.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(bad);
+    }
+    if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+      throw new IllegalArgumentException(bad);
+    }
+    return url;
+  }
+
   private boolean matched(String option) {
     return spec != null && spec.commandLine().getParseResult() != null
         && spec.commandLine().getParseResult().hasMatchedOption(option);
@@ -184,11 +215,23 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /** The router's counters, or null after a warning: a run is worth keeping without them. */
+  private static ServerCounters scrapeOrWarn(HttpClient http, URI url, PrintStream progress) {
+    try {
+      return ServerCounters.scrape(http, url);
+    } catch (IOException e) {
+      progress.println("orchiddb bench: --metrics: cannot read " + url + " (" + e.getMessage() + "); no server-side counts");
+      return null;
+    }
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     BenchConfig config;
+    URI metricsUrl;
     try {
       config = toConfig();
+      metricsUrl = metricsUrl(config.target());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -209,11 +252,22 @@ public final class BenchCommand implements Callable<Integer> {
       if (config.prefill()) {
         Prefill.run(driver, config, LoadRun.value(config.seed(), config.valueBytes()), nanoClock, progress);
       }
+      HttpClient http = metricsUrl == null ? null : HttpClient.newHttpClient();
+      ServerCounters before = http == null ? null : scrapeOrWarn(http, metricsUrl, progress);
       Results results = new LoadRun(config, driver, nanoClock, progress).run();
+      ServerCounters after = before == null ? null : scrapeOrWarn(http, metricsUrl, progress);
+      ServerCounters server = after == null ? null : after.since(before);
       System.out.print(Report.text(config, results));
+      if (server != null) {
+        System.out.print(Report.serverText(server));
+      }
       System.out.flush();
       if (config.json() != null) {
-        Report.appendJsonLine(config.json(), Report.jsonLine(Report.json(config, results, started, label)));
+        Map<String, Object> fields = Report.json(config, results, started, label);
+        if (server != null) {
+          fields.put("server", Report.serverJson(server));
+        }
+        Report.appendJsonLine(config.json(), Report.jsonLine(fields));
       }
       if (results.ops() == 0) {
         System.err.println("orchiddb bench: no request succeeded");

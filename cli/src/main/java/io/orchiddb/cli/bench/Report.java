@@ -63,6 +63,29 @@ final class Report {
     return out.toString();
   }
 
+  /** The cluster's side of a run ({@code --metrics}): Raft entries and read requests, and what they carried. */
+  static String serverText(ServerCounters d) {
+    return String.format(Locale.ROOT, "Router     %,.0f Raft entries carrying %,.0f transactions (%s per entry);"
+        + " %,.0f read requests carrying %,.0f gets (%s per request); warm-up included%n",
+        d.entries(), d.txns(), ratio(d.txns(), d.entries()), d.readRequests(), d.gets(), ratio(d.gets(), d.readRequests()));
+  }
+
+  /** The same as JSON fields; the ratios are null when there was nothing to divide by. */
+  static Map<String, Object> serverJson(ServerCounters d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("raft_entries", Math.round(d.entries()));
+    m.put("txns", Math.round(d.txns()));
+    m.put("txns_per_entry", d.entries() > 0 ? round3(d.txns() / d.entries()) : null);
+    m.put("read_requests", Math.round(d.readRequests()));
+    m.put("gets", Math.round(d.gets()));
+    m.put("gets_per_request", d.readRequests() > 0 ? round3(d.gets() / d.readRequests()) : null);
+    return m;
+  }
+
+  private static String ratio(double of, double per) {
+    return per > 0 ? String.format(Locale.ROOT, "%.1f", of / per) : "-";
+  }
+
   private static String latencyRow(String name, Histogram h) {
     StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-8s", name));
     for (double p : PERCENTILES) {

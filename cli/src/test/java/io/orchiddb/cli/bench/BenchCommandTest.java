@@ -118,6 +118,30 @@ class BenchCommandTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', value = {
+      "put --metrics 127.0.0.1:4206/metrics                        | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got '127.0.0.1:4206/metrics'",
+      "put --metrics ftp://127.0.0.1/metrics                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'ftp://127.0.0.1/metrics'",
+      "put --metrics http://                                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'http://'",
+      "put --target etcd --metrics http://127.0.0.1:4206/metrics   | --metrics: reads an OrchidDB router's metrics; not for --target etcd",
+  })
+  void badMetricsUrlNamesTheFlag(String args, String message) {
+    BenchCommand command = new BenchCommand();
+    new CommandLine(command).parseArgs(args.trim().split("\\s+"));
+    assertThatThrownBy(() -> command.metricsUrl(command.toConfig().target()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void aMetricsUrlIsTakenAsGivenAndIsOptional() {
+    BenchCommand given = new BenchCommand();
+    new CommandLine(given).parseArgs("put", "--metrics", "http://10.0.0.5:4206/metrics");
+    assertThat(given.metricsUrl(given.toConfig().target())).hasToString("http://10.0.0.5:4206/metrics");
+    BenchCommand none = new BenchCommand();
+    new CommandLine(none).parseArgs("put");
+    assertThat(none.metricsUrl(none.toConfig().target())).isNull();
+  }
+
   @Test
   void badFlagExitsWithUsageErrorThroughTheCli() {
     StringWriter err = new StringWriter();

@@ -73,6 +73,20 @@ class BenchIT {
   }
 
   @Test
+  void withTheRoutersMetricsARunReportsTheRaftEntriesItsPutsTookAndWhatEachCarried() throws Exception {
+    Path json = dir.resolve("metrics.jsonl");
+    JsonNode run = bench(json, "bench", "put", "--keys", "1000", "--ops", "200", "-c", "16", "--key-prefix", "it-metrics/",
+        "--metrics", "http://127.0.0.1:" + cluster.router().httpPort() + "/metrics");
+    JsonNode server = run.get("server");
+    assertThat(server).as("the router's side of the run").isNotNull();
+    // Every measured put was one transaction in some entry; requests still in flight at the end may add a few.
+    assertThat(server.get("txns").asLong()).isBetween(200L, 216L);
+    assertThat(server.get("raft_entries").asLong()).isBetween(1L, server.get("txns").asLong());
+    assertThat(server.get("txns_per_entry").asDouble()).isGreaterThanOrEqualTo(1.0);
+    assertThat(server.get("read_requests").asLong()).as("a put run reads nothing").isZero();
+  }
+
+  @Test
   void putMixedAndOpenLoopRunsComplete() throws Exception {
     Path json = dir.resolve("runs.jsonl");
     bench(json, "bench", "put", "--keys", "1000", "--ops", "200", "-c", "16", "--key-prefix", "it-put/");
