@@ -2,6 +2,7 @@ package io.orchiddb.router.shard;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.Counter;
 import io.orchiddb.api.v1.BatchRequest;
 import io.orchiddb.api.v1.BatchResponse;
 import io.orchiddb.api.v1.Consistency;
@@ -37,7 +38,6 @@ import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
-import io.micrometer.core.instrument.Counter;
 import io.orchiddb.router.RouterConfig;
 import io.orchiddb.router.metrics.RouterMetrics;
 import java.io.Closeable;
@@ -53,8 +53,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
