@@ -112,20 +112,12 @@ class BenchCommandTest {
       "put --puts-per-request 16 --ops 100      | --puts-per-request: --ops counts requests; measure a --duration instead",
       "put --puts-per-request 16 --rate 100     | --puts-per-request: closed loop only (--rate counts requests)",
       "put --puts-per-request 16 --keys 15      | --puts-per-request: a request's puts have distinct keys, so at most --keys (15)",
-  })
-  void badFlagsNameTheFlag(String args, String message) {
-    assertThatThrownBy(() -> parse(args.trim().split("\\s+")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
-  }
-
-  @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', value = {
       "put --metrics 127.0.0.1:4206/metrics                        | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got '127.0.0.1:4206/metrics'",
       "put --metrics ftp://127.0.0.1/metrics                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'ftp://127.0.0.1/metrics'",
       "put --metrics http://                                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'http://'",
       "put --target etcd --metrics http://127.0.0.1:4206/metrics   | --metrics: reads an OrchidDB router's metrics; not for --target etcd",
   })
-  void badMetricsUrlNamesTheFlag(String args, String message) {
+  void badFlagsNameTheFlag(String args, String message) {
     BenchCommand command = new BenchCommand();
     new CommandLine(command).parseArgs(args.trim().split("\\s+"));
     assertThatThrownBy(() -> command.metricsUrl(command.toConfig().target()))
