@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Markdown tables from `orchiddb bench --json` files (one JSON object per line).
 
-  benchmarks/jsonl-table.py runs.jsonl [more.jsonl ...]            one row per run
+  benchmarks/jsonl-table.py runs.jsonl [more.jsonl ...]            one row per run (with `bench --metrics`,
+                                                                   also puts per Raft entry or gets per read request)
   benchmarks/jsonl-table.py --compare runs.jsonl [more.jsonl ...]  OrchidDB beside etcd, with ratios
   benchmarks/jsonl-table.py --compare --orchiddb-label TEXT runs.jsonl   only OrchidDB runs whose label has TEXT
 
@@ -30,14 +31,24 @@ def lat(run):
     return run["results"]["latency_ms"]["all"]
 
 
+def per_request(run):
+    # With `bench --metrics`: what each Raft entry (writes) or node read request (gets) carried.
+    s = run.get("server")
+    if not s:
+        return ""
+    ratio = s["txns_per_entry"] if run["workload"] == "put" else s["gets_per_request"]
+    return "" if ratio is None else f"{ratio:.1f}"
+
+
 def plain(paths):
-    print("| target | workload | reads | concurrency | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors |")
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| target | workload | reads | concurrency | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors "
+          "| ops per entry / request |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in runs(paths):
         l = lat(r)
         print(f"| {r['target']} | {r['workload']} | {reads(r)} | {r['concurrency']} | {r['results']['ops_per_s']:,.0f} "
               f"| {l['p50']:.2f} | {l['p90']:.2f} | {l['p99']:.2f} | {l['p99_9']:.2f} | {l['max']:.2f} "
-              f"| {r['results']['errors_total']} |")
+              f"| {r['results']['errors_total']} | {per_request(r)} |")
 
 
 def compare(paths, orchiddb_label=None):
