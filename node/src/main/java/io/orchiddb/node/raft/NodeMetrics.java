@@ -77,6 +77,8 @@ final class NodeMetrics implements Closeable {
         server, id, d -> appliedIndex(d));
     gauge(registry, "orchiddb.node.raft.log.start.index", "The first index still in the log (compaction purges before it)",
         tags, server, id, d -> d.getRaftLog().getStartIndex());
+    gauge(registry, "orchiddb.node.raft.follower.lag", "On the leader: log entries the furthest-behind follower"
+        + " does not have yet (NaN on a follower)", tags, server, id, NodeMetrics::followerLag);
     gauge(registry, "orchiddb.node.raft.snapshot.index", "The index of the newest snapshot, -1 when none", tags,
         server, id, d -> d.getStateMachine().getLatestSnapshot() == null ? -1 : d.getStateMachine().getLatestSnapshot().getIndex());
     FunctionCounter.builder("orchiddb.node.raft.applied.entries", server,
@@ -113,6 +115,22 @@ final class NodeMetrics implements Closeable {
   private static Object stateMachine(RaftServer server, RaftGroupId id) {
     RaftServer.Division d = division(server, id);
     return d == null ? null : d.getStateMachine();
+  }
+
+  /** The leader's last log index less the lowest match index of its followers; NaN when not leader. */
+  private static double followerLag(RaftServer.Division d) {
+    if (!d.getInfo().isLeader()) {
+      return Double.NaN;
+    }
+    long[] matched = d.getInfo().getFollowerMatchIndices();
+    if (matched == null || matched.length == 0) {
+      return 0; // a group of one
+    }
+    long lowest = Long.MAX_VALUE;
+    for (long m : matched) {
+      lowest = Math.min(lowest, m);
+    }
+    return Math.max(0, d.getRaftLog().getLastEntryTermIndex().getIndex() - lowest);
   }
 
   private static double appliedIndex(RaftServer.Division d) {

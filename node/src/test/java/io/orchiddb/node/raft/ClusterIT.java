@@ -123,6 +123,27 @@ class ClusterIT {
               return leaders == 1;
             });
       }
+      // A follower down: the leader's lag gauge counts the entries it misses.
+      ShardInfo shard = c.shardMap().shards().get(0);
+      String leader = c.leaderOf(shard);
+      String follower = shard.getReplicasList().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+      String group = "{group=\"shard-" + shard.getId() + "\"}";
+      assertThat(scrape(c.node(follower)).get("orchiddb_node_raft_follower_lag" + group)).as("NaN on a follower").isNaN();
+      c.stop(follower);
+      int written = 0;
+      for (int i = 0; written < 5; i++) {
+        if (c.shardMap().shardFor(utf8("lag/" + i)).getId() == shard.getId()) {
+          c.put("lag/" + i, "v");
+          written++;
+        }
+      }
+      assertThat(scrape(c.node(leader)).get("orchiddb_node_raft_follower_lag" + group)).isGreaterThanOrEqualTo(5);
+      c.start(follower);
+      TestCluster.await("the follower caught up in the leader's lag gauge", TestCluster.TIMEOUT, () -> {
+        String now = c.leaderOf(shard);
+        return now != null && scrape(c.node(now)).get("orchiddb_node_raft_follower_lag" + group) == 0.0;
+      });
+
       Map<String, Double> m = scrape(c.node("n1"));
       assertThat(m).containsKey("orchiddb_node_raft_leader{group=\"meta\"}");
       assertThat(m.get("process_resident_memory_bytes")).isGreaterThan(1 << 20);
