@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  * the unit appended.
  *
  * <ul>
- *   <li>{@value #REQUESTS}: every public API call (gRPC and HTTP alike), by operation, read
+ *   <li>{@value #REQUESTS}: every API call the router handles (gRPC and HTTP alike), by operation, read
  *       consistency ({@code none} for writes) and outcome ({@code ok}, or the error reason of the
  *       public API in lower case, such as {@code condition_failed}), as a histogram of latency.
  *   <li>{@value #ENTRY_TXNS}: the transactions each Raft entry proposed to a shard carried: the
@@ -35,8 +35,8 @@ import java.util.function.LongSupplier;
  * </ul>
  *
  * <p>The meters on the request path are looked up once and kept, so recording one costs a few
- * counter updates and no allocation. {@link #disabled()} records nothing (for routers built
- * without a gateway, and for tests of other classes).
+ * counter updates and no lookup. {@link #disabled()} records nothing (for tests of classes that
+ * need a RouterMetrics but not its numbers).
  *
  * <p>Thread-safe.
  */
