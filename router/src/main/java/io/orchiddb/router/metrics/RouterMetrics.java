@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.orchiddb.node.metrics.JvmMeters;
+import io.orchiddb.router.shard.RouterException;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.Locale;
@@ -63,13 +64,8 @@ public final class RouterMetrics implements Closeable {
   /** The read consistency a call asked for; NONE for writes. */
   public enum Level { STRONG, SESSION, EVENTUAL, NONE }
 
-  /**
-   * How a call ended: OK, or one of the public API's error reasons (RouterException.Reason, in
-   * the same order; the router maps one onto the other).
-   */
-  public enum Outcome {
-    OK, LIMIT_EXCEEDED, BAD_REQUEST, CONDITION_FAILED, NO_QUORUM, OUTCOME_UNKNOWN, DEADLINE_EXCEEDED, INTERNAL
-  }
+  /** The outcomes a call can have: {@code ok}, then each of the public API's error reasons. */
+  private static final int OUTCOMES = 1 + RouterException.Reason.values().length;
 
   private final MeterRegistry registry;
   /** Null when disabled. */
@@ -77,7 +73,7 @@ public final class RouterMetrics implements Closeable {
   private final JvmMeters jvm;
   /** Timers by (op, level, outcome), registered on first use. */
   private final AtomicReferenceArray<Timer> timers =
-      new AtomicReferenceArray<>(Op.values().length * Level.values().length * Outcome.values().length);
+      new AtomicReferenceArray<>(Op.values().length * Level.values().length * OUTCOMES);
 
   private RouterMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, JvmMeters jvm) {
     this.registry = registry;
@@ -96,19 +92,19 @@ public final class RouterMetrics implements Closeable {
     return new RouterMetrics(new CompositeMeterRegistry(), null, null);
   }
 
-  /** Where meters register (a binder such as Caffeine's needs it). */
-  public MeterRegistry registry() {
-    return registry;
-  }
-
-  /** Records one finished call. */
-  public void request(Op op, Level level, Outcome outcome, long nanos) {
-    int i = (op.ordinal() * Level.values().length + level.ordinal()) * Outcome.values().length + outcome.ordinal();
+  /**
+   * Records one finished call.
+   *
+   * @param failure the public API's reason the call failed with, null when it succeeded (outcome {@code ok})
+   */
+  public void request(Op op, Level level, RouterException.Reason failure, long nanos) {
+    int outcome = failure == null ? 0 : 1 + failure.ordinal();
+    int i = (op.ordinal() * Level.values().length + level.ordinal()) * OUTCOMES + outcome;
     Timer t = timers.get(i);
     if (t == null) {
       t = Timer.builder(REQUESTS)
           .description("Public API calls (gRPC and HTTP) by operation, read consistency and outcome")
-          .tag("op", tag(op)).tag("consistency", tag(level)).tag("outcome", tag(outcome))
+          .tag("op", tag(op)).tag("consistency", tag(level)).tag("outcome", failure == null ? "ok" : tag(failure))
           .serviceLevelObjectives(LATENCY_BUCKETS)
           .register(registry);
       timers.set(i, t); // registering twice returns the same timer, so a race is harmless

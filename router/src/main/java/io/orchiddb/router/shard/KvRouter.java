@@ -130,12 +130,12 @@ public final class KvRouter implements Closeable {
     }
   }
 
-  private static RouterMetrics.Outcome outcome(Throwable failure) {
+  /** The public API's reason a call failed with (INTERNAL for anything else); null when it succeeded. */
+  private static RouterException.Reason outcome(Throwable failure) {
     if (failure == null) {
-      return RouterMetrics.Outcome.OK;
+      return null;
     }
-    return Failures.unwrap(failure) instanceof RouterException e
-        ? RouterMetrics.Outcome.valueOf(e.reason().name()) : RouterMetrics.Outcome.INTERNAL;
+    return Failures.unwrap(failure) instanceof RouterException e ? e.reason() : RouterException.Reason.INTERNAL;
   }
 
   private static RouterMetrics.Level level(Consistency c) {

@@ -191,6 +191,6 @@ final class ReadCache {
 
   /** Bytes held, as the byte bound counts them (keys, values and the overhead per entry). */
   long bytes() {
-    return cache.policy().eviction().flatMap(e -> e.weightedSize().stream().boxed().findFirst()).orElse(0L);
+    return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 }

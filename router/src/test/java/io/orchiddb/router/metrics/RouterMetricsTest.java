@@ -4,25 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.orchiddb.router.shard.RouterException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RouterMetricsTest {
   @Test
-  void everyErrorReasonOfThePublicApiHasAnOutcomeOfTheSameName() {
-    // KvRouter maps a RouterException's reason onto the outcome by name.
-    assertThat(Arrays.stream(RouterException.Reason.values()).map(Enum::name))
-        .allMatch(name -> RouterMetrics.Outcome.valueOf(name) != null);
+  void everyErrorReasonOfThePublicApiIsAnOutcomeOfItsOwnNamedInLowerCase() {
+    try (RouterMetrics m = RouterMetrics.prometheus()) {
+      for (RouterException.Reason reason : RouterException.Reason.values()) {
+        m.request(RouterMetrics.Op.PUT, RouterMetrics.Level.NONE, reason, 1000);
+      }
+      String text = m.scrape();
+      assertThat(Arrays.stream(RouterException.Reason.values()).map(r -> r.name().toLowerCase(Locale.ROOT)))
+          .allSatisfy(tag -> assertThat(text)
+              .contains("orchiddb_router_requests_seconds_count{consistency=\"none\",op=\"put\",outcome=\"" + tag + "\"} 1"));
+      assertThat(text).doesNotContain("outcome=\"ok\"");
+    }
   }
 
   @Test
   void aCallIsCountedUnderItsOperationConsistencyAndOutcomeWithItsLatencyInTheRightBucket() {
     try (RouterMetrics m = RouterMetrics.prometheus()) {
-      m.request(RouterMetrics.Op.GET_MANY, RouterMetrics.Level.SESSION, RouterMetrics.Outcome.OK,
+      m.request(RouterMetrics.Op.GET_MANY, RouterMetrics.Level.SESSION, null,
           TimeUnit.MILLISECONDS.toNanos(3));
-      m.request(RouterMetrics.Op.GET_MANY, RouterMetrics.Level.SESSION, RouterMetrics.Outcome.OK,
+      m.request(RouterMetrics.Op.GET_MANY, RouterMetrics.Level.SESSION, null,
           TimeUnit.MILLISECONDS.toNanos(30));
-      m.request(RouterMetrics.Op.DELETE, RouterMetrics.Level.NONE, RouterMetrics.Outcome.NO_QUORUM,
+      m.request(RouterMetrics.Op.DELETE, RouterMetrics.Level.NONE, RouterException.Reason.NO_QUORUM,
           TimeUnit.SECONDS.toNanos(1));
       m.entryTxns(2).record(17);
       String text = m.scrape();
@@ -55,7 +63,7 @@ class RouterMetricsTest {
   @Test
   void disabledMetricsRecordAndServeNothing() {
     try (RouterMetrics m = RouterMetrics.disabled()) {
-      m.request(RouterMetrics.Op.PUT, RouterMetrics.Level.NONE, RouterMetrics.Outcome.OK, 1000);
+      m.request(RouterMetrics.Op.PUT, RouterMetrics.Level.NONE, null, 1000);
       m.entryTxns(0).record(3);
       assertThat(m.scrape()).isEmpty();
     }
