@@ -47,7 +47,7 @@ public final class Router implements Closeable {
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
     this.metrics = RouterMetrics.prometheus();
     this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock, metrics);
-    this.router = new KvRouter(config, maps, random, metrics);
+    this.router = new KvRouter(config, maps, scheduler, random, metrics);
     StatusCollector status = new StatusCollector(maps);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param limits must match the nodes' limits; checked here first so bad requests never travel
  * @param readCacheTtl how long an EVENTUAL read's answer is reused for the same key (0: no cache)
  * @param readCacheBytes most bytes of keys and values the read cache holds
+ * @param writeGather how long a shard's next Raft entry may wait for the writers answered by the
+ *     last one to come back with their next writes (0: it goes as soon as the last is applied)
  */
 public record RouterConfig(
     Map<String, HostAndPort> peers,
@@ -39,12 +41,15 @@ public record RouterConfig(
     Duration mapRefresh,
     Limits limits,
     Duration readCacheTtl,
-    long readCacheBytes) {
+    long readCacheBytes,
+    Duration writeGather) {
 
   /** Longest {@code read-cache-ttl-ms}: a minute of staleness is more than an eventual read should add. */
   public static final int READ_CACHE_TTL_MS_MAX = 60_000;
   /** Least {@code read-cache-bytes}: room for a few hundred entries. */
   public static final int READ_CACHE_BYTES_MIN = 64 * 1024;
+  /** Longest {@code write-gather-ms}: past a few entry round trips a hold only adds latency. */
+  public static final int WRITE_GATHER_MS_MAX = 100;
 
   public static final Map<String, String> SETTINGS = defaults();
 
@@ -60,6 +65,7 @@ public record RouterConfig(
     d.put("map-refresh-ms", "5000");
     d.put("read-cache-ttl-ms", "100");
     d.put("read-cache-bytes", String.valueOf(32 << 20));
+    d.put("write-gather-ms", "4");
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -95,6 +101,10 @@ public record RouterConfig(
       throw new ConfigException("read-cache-bytes", "must be at least " + READ_CACHE_BYTES_MIN + ", got "
           + readCacheBytes + " (set read-cache-ttl-ms to 0 for no cache)");
     }
+    if (writeGather.isNegative() || writeGather.toMillis() > WRITE_GATHER_MS_MAX) {
+      throw new ConfigException("write-gather-ms", "must be between 0 (no hold) and " + WRITE_GATHER_MS_MAX
+          + ", got " + writeGather.toMillis());
+    }
   }
 
   public static RouterConfig parse(Map<String, String> given) {
@@ -108,7 +118,8 @@ public record RouterConfig(
         Duration.ofMillis(Settings.integer(s, "http-idle-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits,
-        Duration.ofMillis(Settings.integer(s, "read-cache-ttl-ms")), Settings.integer(s, "read-cache-bytes"));
+        Duration.ofMillis(Settings.integer(s, "read-cache-ttl-ms")), Settings.integer(s, "read-cache-bytes"),
+        Duration.ofMillis(Settings.integer(s, "write-gather-ms")));
   }
 
 }

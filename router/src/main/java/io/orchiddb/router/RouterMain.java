@@ -52,6 +52,11 @@ public final class RouterMain implements Callable<Integer> {
   @Option(names = "--read-cache-bytes", description = "Most bytes of keys and values the read cache holds (default: 33554432).")
   String readCacheBytes;
 
+  @Option(names = "--write-gather-ms",
+      description = "Hold a shard's next Raft entry up to this long for the writers of the last one to come back; "
+          + "0 sends it at once (default: 4).")
+  String writeGatherMs;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
     return flags.settings();

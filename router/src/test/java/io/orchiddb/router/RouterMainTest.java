@@ -73,4 +73,19 @@ class RouterMainTest {
     assertThat(defaults.readCacheTtl()).hasMillis(100);
     assertThat(defaults.readCacheBytes()).isEqualTo(32 << 20);
   }
+
+  @Test
+  void writeGatherOutsideItsBoundsIsNamedAndItsBoundsAreTaken() {
+    Run over = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "101");
+    assertThat(over.exitCode()).isEqualTo(2);
+    assertThat(over.err()).contains("write-gather-ms: must be between 0 (no hold) and 100, got 101")
+        .doesNotContain("\tat ");
+    Run negative = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "-1");
+    assertThat(negative.err()).contains("write-gather-ms: must be between 0 (no hold) and 100, got -1");
+    assertThat(RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001", "write-gather-ms", "0"))
+        .writeGather()).isZero();
+    assertThat(RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001", "write-gather-ms", "100"))
+        .writeGather()).hasMillis(100);
+    assertThat(RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001")).writeGather()).hasMillis(4);
+  }
 }

@@ -3,7 +3,11 @@ package io.orchiddb.router.shard;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * A queue that sends its items in batches with a bounded number of batches in flight: while
@@ -12,10 +16,10 @@ import java.util.function.IntConsumer;
  * load the batches grow by themselves. {@link ShardWriter} (writes to a shard, one Raft entry per
  * batch) and {@link GetBatcher} (gets to a node, one request per batch) are the two uses.
  *
- * <p>When a batch's reply arrives, the next batch goes out first and the batch's callers are
- * answered after: answering them writes their responses on the replying thread, and the
- * destination should not sit idle meanwhile. Failures are handled here, once for both uses: a
- * batch whose sending throws fails like one whose reply fails (a bug in building a batch cannot
+ * <p>When a batch's reply arrives (without gathering, below), the next batch goes out first and the
+ * batch's callers are answered after: answering them writes their responses on the replying thread,
+ * and the destination should not sit idle meanwhile. Failures are handled here, once for both uses:
+ * a batch whose sending throws fails like one whose reply fails (a bug in building a batch cannot
  * leave the queue stuck), and a reply that cannot be answered from (it throws) fails the callers
  * not yet answered, rather than leaving them waiting forever.
  *
@@ -24,18 +28,52 @@ import java.util.function.IntConsumer;
  *
  * <p>Each batch's size goes to {@code batchSizes} as it is sent (the router's metrics).
  *
+ * <p><b>Gathering</b> (optional, {@link Gather}; meant for one batch in flight): when a batch's
+ * reply arrives, its callers are answered first and the next batch is held back until as many
+ * items wait as the answered batch carried plus those that queued during it, or until
+ * {@link Gather#maxNanos} have passed, whichever comes first. Closed-loop callers send their next
+ * request as soon as they are answered, so the held batch takes them along instead of leaving
+ * them for the batch after: batches carry about twice as much. That pays where a batch costs far
+ * more than an item (a Raft entry, {@link ShardWriter}); a lone caller never waits, since its
+ * own next item is all the target asks for.
+ *
  * @param <P> a waiting item (the request and the future of its caller)
  * @param <R> the reply to one batch
  */
 abstract class Coalescer<P, R> {
+  /**
+   * How long a batch may be held back for the callers of the one before (see the class comment).
+   *
+   * @param maxNanos the longest hold; 0 turns gathering off
+   * @param timer ends a hold that reaches no target
+   * @param nanoClock the monotonic clock holds are measured on
+   */
+  record Gather(long maxNanos, ScheduledExecutorService timer, LongSupplier nanoClock) {
+    static final Gather NONE = new Gather(0, null, null);
+
+    boolean on() {
+      return maxNanos > 0;
+    }
+  }
+
   private final int inFlightMax;
   private final IntConsumer batchSizes;
+  private final Gather gather;
   private final ArrayDeque<P> waiting = new ArrayDeque<>();
   private int inFlight;
+  /** While holding: the queue length that ends the hold (0 = not holding). */
+  private int holdTarget;
+  private long holdDeadline;
+  private boolean timerArmed;
 
   Coalescer(int inFlightMax, IntConsumer batchSizes) {
+    this(inFlightMax, batchSizes, Gather.NONE);
+  }
+
+  Coalescer(int inFlightMax, IntConsumer batchSizes, Gather gather) {
     this.inFlightMax = inFlightMax;
     this.batchSizes = batchSizes;
+    this.gather = gather;
   }
 
   /** Takes the next batch (at least one item) off the non-empty queue; runs under the lock. */
@@ -77,7 +115,7 @@ abstract class Coalescer<P, R> {
     while (true) {
       List<P> batch;
       synchronized (this) {
-        if (inFlight >= inFlightMax || waiting.isEmpty()) {
+        if (inFlight >= inFlightMax || waiting.isEmpty() || holding()) {
           return;
         }
         batch = takeBatch(waiting);
@@ -93,19 +131,63 @@ abstract class Coalescer<P, R> {
       reply.whenComplete((r, failure) -> {
         synchronized (this) {
           inFlight--;
-        }
-        pump();
-        if (failure == null) {
-          try {
-            answer(batch, r);
-            return;
-          } catch (RuntimeException e) {
-            failure = e;
+          if (gather.on()) {
+            holdTarget = batch.size() + waiting.size();
+            holdDeadline = gather.nanoClock().getAsLong() + gather.maxNanos();
           }
         }
-        Throwable cause = failure;
-        batch.forEach(p -> caller(p).completeExceptionally(cause));
+        if (gather.on()) {
+          finish(batch, r, failure);
+          pump();
+        } else {
+          pump();
+          finish(batch, r, failure);
+        }
       });
     }
+  }
+
+  /** Whether the next batch is held back for more items; arms the timer that ends the hold. Under the lock. */
+  private boolean holding() {
+    if (holdTarget == 0) {
+      return false;
+    }
+    long left = holdDeadline - gather.nanoClock().getAsLong();
+    if (waiting.size() >= holdTarget || left <= 0) {
+      holdTarget = 0;
+      return false;
+    }
+    if (!timerArmed) {
+      try {
+        gather.timer().schedule(this::holdTimedOut, left, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closing) {
+        holdTarget = 0;
+        return false;
+      }
+      timerArmed = true;
+    }
+    return true;
+  }
+
+  /** The timer: a hold whose deadline has passed ends; a later hold (the timer outlived its own) re-arms. */
+  private void holdTimedOut() {
+    synchronized (this) {
+      timerArmed = false;
+    }
+    pump();
+  }
+
+  /** Answers a batch's callers from its reply, or fails those not yet answered. */
+  private void finish(List<P> batch, R reply, Throwable failure) {
+    if (failure == null) {
+      try {
+        answer(batch, reply);
+        return;
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    Throwable cause = failure;
+    batch.forEach(p -> caller(p).completeExceptionally(cause));
   }
 }

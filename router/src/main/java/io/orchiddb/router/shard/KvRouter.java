@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -92,6 +93,7 @@ public final class KvRouter implements Closeable {
   private final ClusterMapCache maps;
   private final RandomGenerator random;
   private final LongSupplier nanoClock;
+  private final Coalescer.Gather gather;
   private final Map<Integer, ShardWriter> writers = new ConcurrentHashMap<>();
   private final Map<Integer, StaleReadTarget> staleTargets = new ConcurrentHashMap<>();
   private final StaleReadTarget.Preference stalePreference;
@@ -100,12 +102,15 @@ public final class KvRouter implements Closeable {
   private final RouterMetrics metrics;
   private final Counter cacheAnswers;
 
-  public KvRouter(RouterConfig config, ClusterMapCache maps, RandomGenerator random, RouterMetrics metrics) {
+  /** @param timer ends a shard writer's hold for returning writers ({@code write-gather-ms}) */
+  public KvRouter(RouterConfig config, ClusterMapCache maps, ScheduledExecutorService timer, RandomGenerator random,
+      RouterMetrics metrics) {
     this.config = config;
     this.metrics = metrics;
     this.maps = maps;
     this.random = random;
     this.nanoClock = maps.nanoClock();
+    this.gather = new Coalescer.Gather(config.writeGather().toNanos(), timer, nanoClock);
     this.stalePreference = new StaleReadTarget.Preference(random);
     // A read never outlives the request timeout, so a write's fence that lasts as long outlives
     // every read that started before the write.
@@ -603,7 +608,8 @@ public final class KvRouter implements Closeable {
 
   private ShardWriter writer(int shardId) {
     return writers.computeIfAbsent(shardId, id ->
-        new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send, metrics.entryTxns(id)::record));
+        new ShardWriter(id, config.limits().requestBytesMax(), this::route, this::send, metrics.entryTxns(id)::record,
+            gather));
   }
 
   /** A submitted transaction, bounded by the deadline, its failure classified. */

@@ -14,7 +14,13 @@ import io.orchiddb.proto.raft.WriteTxn;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +34,24 @@ class ShardWriterTest {
   private final List<CompletableFuture<ShardWriteResult>> replies = new ArrayList<>();
   private final List<Integer> entrySizes = Collections.synchronizedList(new ArrayList<>());
 
+  /** One permit per entry proposed, for a test that waits for the writer's timer. */
+  private final Semaphore proposals = new Semaphore(0);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+  @AfterEach
+  void stopTimer() {
+    timer.shutdownNow();
+  }
+
   private ShardWriter writer(int entryBytesMax) {
+    return writer(entryBytesMax, Coalescer.Gather.NONE);
+  }
+
+  private ShardWriter gathering(Duration hold) {
+    return writer(1 << 20, new Coalescer.Gather(hold.toNanos(), timer, System::nanoTime));
+  }
+
+  private ShardWriter writer(int entryBytesMax, Coalescer.Gather gather) {
     ShardInfo shard = ShardInfo.newBuilder().setId(0).setEpoch(7).build();
     return new ShardWriter(0, entryBytesMax, id -> new ShardWriter.Route(null, shard), (map, s, write) -> {
       CompletableFuture<ShardWriteResult> f = new CompletableFuture<>();
@@ -36,8 +59,21 @@ class ShardWriterTest {
         sent.add(write);
         replies.add(f);
       }
+      proposals.release();
       return f;
-    }, entrySizes::add);
+    }, entrySizes::add, gather);
+  }
+
+  private int sentCount() {
+    synchronized (sent) {
+      return sent.size();
+    }
+  }
+
+  private List<String> keys(int entry) {
+    synchronized (sent) {
+      return sent.get(entry).getTxnsList().stream().map(t -> t.getOps(0).getPut().getKey().toStringUtf8()).toList();
+    }
   }
 
   private static WriteTxn txn(String key, int valueBytes) {
@@ -169,7 +205,7 @@ class ShardWriterTest {
       CompletableFuture<ShardWriteResult> f = new CompletableFuture<>();
       replies.add(f);
       return f;
-    }, entrySizes::add);
+    }, entrySizes::add, Coalescer.Gather.NONE);
     CompletableFuture<ShardWriter.Applied> a = w.submit(txn("a", 1));
     assertThat(a).isCompletedExceptionally();
     assertThat(a.handle((v, f) -> f.getMessage()).join()).contains("no shard 0");
@@ -177,5 +213,54 @@ class ShardWriterTest {
     assertThat(sent).hasSize(1);
     reply(0, 5);
     assertThat(b.join().index()).isEqualTo(5);
+  }
+
+  @Test
+  void gatheringHoldsTheNextEntryUntilTheLastOnesWritersAreBack() {
+    ShardWriter w = gathering(Duration.ofHours(1));
+    CompletableFuture<ShardWriter.Applied> a = w.submit(txn("a", 1));
+    CompletableFuture<ShardWriter.Applied> b = w.submit(txn("b", 1));
+    w.submit(txn("c", 1));
+    assertThat(sentCount()).isEqualTo(1);
+    reply(0, 10);
+    assertThat(a).as("the entry's writer is answered before the next entry goes").isCompleted();
+    assertThat(sentCount()).as("b and c wait for a's writer: 1 answered + 2 queued").isEqualTo(1);
+    assertThat(b).isNotDone();
+    w.submit(txn("a2", 1));
+    assertThat(sentCount()).isEqualTo(2);
+    assertThat(keys(1)).containsExactly("b", "c", "a2");
+    reply(1, 11);
+    assertThat(b.join().index()).isEqualTo(11);
+    assertThat(entrySizes).containsExactly(1, 3);
+  }
+
+  @Test
+  void aLoneWriterNeverWaitsForCompany() {
+    ShardWriter w = gathering(Duration.ofHours(1));
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<ShardWriter.Applied> next = w.submit(txn("k" + i, 1));
+      assertThat(sentCount()).as("write %s goes at once", i).isEqualTo(i + 1);
+      reply(i, i + 1);
+      assertThat(next.join().index()).isEqualTo(i + 1);
+    }
+  }
+
+  @Test
+  void aHoldEndsAfterWriteGatherWhenTheWritersDoNotComeBack() throws InterruptedException {
+    Duration hold = Duration.ofMillis(50);
+    ShardWriter w = gathering(hold);
+    w.submit(txn("a", 1));
+    CompletableFuture<ShardWriter.Applied> b = w.submit(txn("b", 1));
+    long answered = System.nanoTime();
+    reply(0, 10);
+    assertThat(sentCount()).isEqualTo(1);
+    proposals.acquire();
+    assertThat(proposals.tryAcquire(10, TimeUnit.SECONDS)).as("the timer sent the held entry").isTrue();
+    long held = System.nanoTime() - answered;
+    assertThat(sentCount()).isEqualTo(2);
+    assertThat(held).isGreaterThanOrEqualTo(hold.toNanos());
+    assertThat(keys(1)).containsExactly("b");
+    reply(1, 11);
+    assertThat(b.join().index()).isEqualTo(11);
   }
 }
