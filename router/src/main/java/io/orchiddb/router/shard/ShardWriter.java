@@ -24,8 +24,8 @@ import java.util.function.IntConsumer;
  *
  * <p>When an entry is applied, its callers are answered and the next entry is held back up to
  * {@code write-gather-ms} for them to come back with their next writes ({@link Coalescer}'s
- * gathering): with 3 shards on 2 cores, entries carried twice the writes and puts ran 25–40%
- * faster at concurrency 16–256, with a lower p99 (BENCHMARKS.md, eleventh session).
+ * gathering): with 3 shards on 2 cores, entries carried about twice the writes and puts ran
+ * faster (21–59%) at concurrency 16–256, with a lower p99 (BENCHMARKS.md, eleventh session).
  *
  * <p>One proposal in flight per shard: with 4 (the first setting), 64 concurrent writers over 8
  * shards left almost nothing queued and entries carried 1–2 writes; with 1, puts at concurrency 64
