@@ -147,7 +147,10 @@ abstract class Coalescer<P, R> {
     }
   }
 
-  /** Whether the next batch is held back for more items; arms the timer that ends the hold. Under the lock. */
+  /**
+   * Whether the next batch is held back for more items; arms the timer that ends the hold. Runs
+   * under the lock.
+   */
   private boolean holding() {
     if (holdTarget == 0) {
       return false;
@@ -169,7 +172,7 @@ abstract class Coalescer<P, R> {
     return true;
   }
 
-  /** The timer: a hold whose deadline has passed ends; a later hold (the timer outlived its own) re-arms. */
+  /** The timer: a hold past its deadline ends; a later hold (this timer outlived its own) re-arms it. */
   private void holdTimedOut() {
     synchronized (this) {
       timerArmed = false;
