@@ -9,7 +9,8 @@
 # Environment: MATRIX_SECONDS (measured seconds per run, default 15), MATRIX_WARMUP (per run,
 # default 20s: each run is a fresh load-generator JVM, whose JIT competes with the cluster for the
 # CPU for many seconds), MATRIX_PREWARM (seconds of unrecorded mixed load first, so the servers'
-# JITs are warm too; default 60), MATRIX_CONCURRENCY (default "1 16 64 256"), MATRIX_WORKLOADS
+# JITs are warm too; default 180: after about a minute the nodes' C2 compilers still took a third of their
+# CPU, BENCHMARKS.md, eleventh session), MATRIX_CONCURRENCY (default "1 16 64 256"), MATRIX_WORKLOADS
 # (default "put strong session eventual"), MATRIX_METRICS (OrchidDB: the router's metrics URL, default
 # http://127.0.0.1:4206/metrics; each run records the Raft entries and read requests it took, see
 # `orchiddb bench --help`; empty to skip).
@@ -20,7 +21,7 @@ out="${2:?output JSON-lines file}"
 label="${3:-}"
 seconds="${MATRIX_SECONDS:-15}"
 warmup="${MATRIX_WARMUP:-20s}"
-prewarm="${MATRIX_PREWARM:-60}"
+prewarm="${MATRIX_PREWARM:-180}"
 conc="${MATRIX_CONCURRENCY:-1 16 64 256}"
 workloads="${MATRIX_WORKLOADS:-put strong session eventual}"
 
