@@ -11,10 +11,10 @@ import io.orchiddb.proto.raft.ShardWriteResult;
 import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * Proves {@link ShardWriter}'s coalescing with a scripted sender (no Raft): at most
  * {@link ShardWriter#IN_FLIGHT_MAX} proposals are outstanding; transactions that arrive meanwhile
  * go out together in one entry, bounded by ops and bytes; each caller gets its own result and
- * the entry's index; a failed proposal fails exactly its own callers.
+ * the entry's index; a failed proposal fails exactly its own callers. With a hold
+ * ({@code write-gather-ms}), the next entry waits for the last one's writers, a lone writer never
+ * waits, and the timer ends a hold nobody comes back to.
  */
 class ShardWriterTest {
   private final List<ShardWrite> sent = new ArrayList<>();
