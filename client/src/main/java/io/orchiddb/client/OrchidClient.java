@@ -100,7 +100,8 @@ public final class OrchidClient implements AutoCloseable {
 
   private OrchidClient(Builder builder, Transport transport) {
     this.transport = transport;
-    this.gets = builder.coalesceGets ? new GetCoalescer(transport) : null;
+    // On the pipeline a get is an op among others, which costs less than waiting to share a GetMany.
+    this.gets = builder.coalesceGets && !builder.pipeline ? new GetCoalescer(transport) : null;
     this.defaultConsistency = builder.defaultConsistency;
     this.defaultDeadline = builder.defaultDeadline;
     this.endpoints = List.copyOf(builder.endpoints);
@@ -138,9 +139,10 @@ public final class OrchidClient implements AutoCloseable {
   }
 
   /**
-   * Reads one key; see {@link #get(byte[])}. Gets made while others of the same consistency are
-   * in flight are sent together as one request (see {@link Builder#coalesceGets(boolean)}); each
-   * still completes with its own result or exception.
+   * Reads one key; see {@link #get(byte[])}. Gets made while others are in flight leave
+   * together: as ops of one pipeline message (see {@link Builder#pipeline(boolean)}), or, without
+   * the pipeline, as one request (see {@link Builder#coalesceGets(boolean)}); each still completes
+   * with its own result or exception.
    */
   public CompletableFuture<GetResult> getAsync(byte[] key, ReadOptions options) {
     ByteString k = bytes(key, "key");
@@ -546,6 +548,7 @@ public final class OrchidClient implements AutoCloseable {
     private Scheduler scheduler; // null: Scheduler.system(), made by build()
     private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
     private boolean coalesceGets = true;
+    private boolean pipeline = true;
 
     private Builder() {}
 
@@ -598,8 +601,10 @@ public final class OrchidClient implements AutoCloseable {
     }
 
     /**
-     * Whether gets made while others of the same consistency level are in flight wait for them
-     * and then go together as one {@code GetMany} request (on by default). Under concurrency this
+     * Without the pipeline ({@link #pipeline(boolean) pipeline(false)}): whether gets made while
+     * others of the same consistency level are in flight wait for them and then go together as one
+     * {@code GetMany} request (on by default; with the pipeline, which is on by default, gets go as
+     * ops and this setting is not used, since waiting to share a request costs more there). Under concurrency this
      * costs the client and the router a fraction of one request per get; a get made alone goes
      * at once, as a plain {@code Get}. If a shared request fails, each of its gets is sent again
      * on its own, so results and exceptions are what they would be without it. Off: every get is
@@ -607,6 +612,19 @@ public final class OrchidClient implements AutoCloseable {
      */
     public Builder coalesceGets(boolean coalesce) {
       this.coalesceGets = coalesce;
+      return this;
+    }
+
+    /**
+     * Whether gets, puts and deletes of one key go as ops of one long-lived stream per router
+     * ({@code KV/Pipeline}) instead of a call each (on by default). A call costs the client and
+     * the router several times what an op on the stream does; ops made while others are being
+     * written leave together. Results, errors, retries and deadlines are those of the calls. Larger
+     * requests (over 16 KiB) and the other requests always go as calls; so do all requests to a
+     * router that does not serve Pipeline (an older version).
+     */
+    public Builder pipeline(boolean pipeline) {
+      this.pipeline = pipeline;
       return this;
     }
 
@@ -640,7 +658,7 @@ public final class OrchidClient implements AutoCloseable {
       }
       Transport transport = new Transport(
           endpoints, channelFactory, retryPolicy,
-          scheduler != null ? scheduler : Scheduler.system(), jitter);
+          scheduler != null ? scheduler : Scheduler.system(), jitter, pipeline);
       return new OrchidClient(this, transport);
     }
 

@@ -143,6 +143,11 @@ class BuilderTest {
     }
 
     @Override
+    public void timeout(Runnable task, long delayNanos) {
+      // a pipelined request's deadline: not a retry, and never due on this clock
+    }
+
+    @Override
     public void close() {}
   }
 }

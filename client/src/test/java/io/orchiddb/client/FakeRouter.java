@@ -26,6 +26,10 @@ import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PipelineOp;
+import io.orchiddb.api.v1.PipelineRequest;
+import io.orchiddb.api.v1.PipelineResponse;
+import io.orchiddb.api.v1.PipelineResult;
 import io.orchiddb.api.v1.PutManyRequest;
 import io.orchiddb.api.v1.PutManyResponse;
 import io.orchiddb.api.v1.PutRequest;
@@ -70,8 +74,8 @@ final class FakeRouter implements AutoCloseable {
   /** In-process server names are JVM-wide: make each unique. */
   private static final java.util.concurrent.atomic.AtomicInteger SERIAL = new java.util.concurrent.atomic.AtomicInteger();
 
-  /** A request as the fake received it. */
-  record Received(String method, Message request, Deadline deadline) {}
+  /** A request as the fake received it: as a call of its own, or as an op of a Pipeline stream. */
+  record Received(String method, Message request, Deadline deadline, boolean pipelined) {}
 
   final String endpoint;
   private final String name;
@@ -81,6 +85,14 @@ final class FakeRouter implements AutoCloseable {
   private final List<Held> held = new CopyOnWriteArrayList<>();
 
   private record Held(Message request, StreamObserver<Object> out) {}
+
+  /** Whether Pipeline streams are served (else they fail with UNIMPLEMENTED, as an older router's). */
+  private volatile boolean pipelining;
+  /** How many ops each Pipeline message carried, in arrival order. */
+  final List<Integer> pipelineMessages = new CopyOnWriteArrayList<>();
+  private final List<PipelineStream> streams = new CopyOnWriteArrayList<>();
+  /** While answering held requests: results of each stream are gathered into one message. */
+  private final ThreadLocal<Map<PipelineStream, PipelineResponse.Builder>> gathering = new ThreadLocal<>();
 
   /** Released once for each {@link #HANG}ing call that the client cancelled or that timed out. */
   final Semaphore hungCallsEnded = new Semaphore(0);
@@ -154,16 +166,37 @@ final class FakeRouter implements AutoCloseable {
   int answerHeld(Object reply) {
     List<Held> now = List.copyOf(held);
     held.removeAll(now);
-    for (Held h : now) {
-      Object r = reply instanceof Function<?, ?> f ? ((Function<Message, Object>) f).apply(h.request()) : reply;
-      if (r instanceof Throwable error) {
-        h.out().onError(error);
-      } else {
-        h.out().onNext(r);
-        h.out().onCompleted();
+    // Results of ops of one Pipeline stream leave as one message, as a real router's do.
+    Map<PipelineStream, PipelineResponse.Builder> messages = new java.util.LinkedHashMap<>();
+    gathering.set(messages);
+    try {
+      for (Held h : now) {
+        Object r = reply instanceof Function<?, ?> f ? ((Function<Message, Object>) f).apply(h.request()) : reply;
+        if (r instanceof Throwable error) {
+          h.out().onError(error);
+        } else {
+          h.out().onNext(r);
+          h.out().onCompleted();
+        }
       }
+    } finally {
+      gathering.remove();
     }
+    messages.forEach((stream, message) -> stream.write(message.build()));
     return now.size();
+  }
+
+  /** Serves Pipeline streams from now on: each op is answered from its method's script, as a call. */
+  FakeRouter pipelining() {
+    pipelining = true;
+    return this;
+  }
+
+  /** Fails every open Pipeline stream with UNAVAILABLE, as a connection that breaks. */
+  void breakPipelines() {
+    for (PipelineStream stream : streams) {
+      stream.breakOff();
+    }
   }
 
   List<Received> received() {
@@ -240,7 +273,13 @@ final class FakeRouter implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <Req extends Message, Resp> void handle(String method, Req request, StreamObserver<Resp> out) {
-    received.add(new Received(method, request, Context.current().getDeadline()));
+    handle(method, request, Context.current().getDeadline(), false, out);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Req extends Message, Resp> void handle(String method, Req request, Deadline deadline, boolean pipelined,
+      StreamObserver<Resp> out) {
+    received.add(new Received(method, request, deadline, pipelined));
     Object reply = next(method);
     if (reply instanceof Function<?, ?> function) {
       reply = ((Function<Req, Object>) function).apply(request);
@@ -250,7 +289,9 @@ final class FakeRouter implements AutoCloseable {
       return;
     }
     if (reply == HANG) {
-      Context.current().addListener(context -> hungCallsEnded.release(), MoreExecutors.directExecutor());
+      if (!pipelined) {
+        Context.current().addListener(context -> hungCallsEnded.release(), MoreExecutors.directExecutor());
+      }
       return;
     }
     if (reply instanceof Throwable error) {
@@ -296,6 +337,116 @@ final class FakeRouter implements AutoCloseable {
     public void scan(ScanRequest request, StreamObserver<ScanResponse> out) {
       handle("Scan", request, out);
     }
+
+    @Override
+    public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> out) {
+      if (!pipelining) {
+        return super.pipeline(out); // UNIMPLEMENTED, as a router that predates Pipeline
+      }
+      PipelineStream stream = new PipelineStream(out);
+      streams.add(stream);
+      return stream;
+    }
+  }
+
+  /** One Pipeline stream: each op goes to its method's script; its result is written with its id. */
+  private final class PipelineStream implements StreamObserver<PipelineRequest> {
+    private final StreamObserver<PipelineResponse> out;
+    private boolean ended;
+
+    PipelineStream(StreamObserver<PipelineResponse> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(PipelineRequest request) {
+      pipelineMessages.add(request.getOpsCount());
+      for (PipelineOp op : request.getOpsList()) {
+        Deadline deadline = op.getTimeoutUs() == 0 ? null : Deadline.after(op.getTimeoutUs(), TimeUnit.MICROSECONDS);
+        switch (op.getOpCase()) {
+          case GET -> handle("Get", op.getGet(), deadline, true, new Answer<GetResponse>(op.getId()));
+          case PUT -> handle("Put", op.getPut(), deadline, true, new Answer<PutResponse>(op.getId()));
+          case DELETE -> handle("Delete", op.getDelete(), deadline, true, new Answer<DeleteResponse>(op.getId()));
+          case OP_NOT_SET -> throw new AssertionError("an op without a request");
+        }
+      }
+    }
+
+    /** Writes one op's result: alone, or with the others being answered together ({@link #answerHeld}). */
+    void result(PipelineResult result) {
+      Map<PipelineStream, PipelineResponse.Builder> messages = gathering.get();
+      if (messages != null) {
+        messages.computeIfAbsent(this, s -> PipelineResponse.newBuilder()).addResults(result);
+      } else {
+        write(PipelineResponse.newBuilder().addResults(result).build());
+      }
+    }
+
+    synchronized void write(PipelineResponse message) {
+      if (!ended) {
+        out.onNext(message);
+      }
+    }
+
+    synchronized void breakOff() {
+      if (!ended) {
+        ended = true;
+        out.onError(Status.UNAVAILABLE.withDescription("connection broken (test)").asRuntimeException());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (this) {
+        ended = true;
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (this) {
+        if (!ended) {
+          ended = true;
+          out.onCompleted();
+        }
+      }
+    }
+
+    /** The observer a scripted reply goes to: turns it into the op's result. */
+    private final class Answer<Resp> implements StreamObserver<Resp> {
+      private final long id;
+
+      Answer(long id) {
+        this.id = id;
+      }
+
+      @Override
+      public void onNext(Resp value) {
+        PipelineResult.Builder r = PipelineResult.newBuilder().setId(id);
+        if (value instanceof GetResponse get) {
+          r.setGet(get);
+        } else if (value instanceof PutResponse put) {
+          r.setPut(put);
+        } else {
+          r.setDelete((DeleteResponse) value);
+        }
+        result(r.build());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(t);
+        if (status == null) {
+          Status plain = Status.fromThrowable(t);
+          status = com.google.rpc.Status.newBuilder().setCode(plain.getCode().value())
+              .setMessage(plain.getDescription() == null ? "" : plain.getDescription()).build();
+        }
+        result(PipelineResult.newBuilder().setId(id).setError(status).build());
+      }
+
+      @Override
+      public void onCompleted() {}
+    }
   }
 
   private final class Cluster extends ClusterGrpc.ClusterImplBase {
@@ -327,6 +478,21 @@ final class FakeRouter implements AutoCloseable {
       delaysNanos.add(delayNanos);
       nowNanos.addAndGet(Math.max(0, delayNanos));
       task.run();
+    }
+
+    /** Deadlines of pipelined requests: kept, not run (nothing waits for them); see {@link #runTimeouts}. */
+    @Override
+    public void timeout(Runnable task, long delayNanos) {
+      timeouts.add(task);
+    }
+
+    final List<Runnable> timeouts = new CopyOnWriteArrayList<>();
+
+    /** Runs the deadline checks scheduled so far (the clock decides which are due). */
+    void runTimeouts() {
+      List<Runnable> due = List.copyOf(timeouts);
+      timeouts.clear();
+      due.forEach(Runnable::run);
     }
 
     @Override

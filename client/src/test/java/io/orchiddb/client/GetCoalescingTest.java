@@ -67,7 +67,8 @@ class GetCoalescingTest {
 
   private void start(OrchidClient.Builder builder) {
     router = FakeRouter.start("router");
-    client = builder.endpoints(router.endpoint).channelFactory(FakeRouter::channel).build();
+    // Coalescing is for the calls without the pipeline (with it, gets go as ops: PipelineTest).
+    client = builder.endpoints(router.endpoint).channelFactory(FakeRouter::channel).pipeline(false).build();
   }
 
   @AfterEach

@@ -115,9 +115,14 @@ public final class BenchCommand implements Callable<Integer> {
   Path json;
 
   @Option(names = "--coalesce-gets", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "OrchidDB: the SDK sends concurrent gets together, as applications get by default;"
-          + " --no-coalesce-gets sends every get as its own request.")
+      description = "OrchidDB with --no-pipeline: the SDK sends concurrent gets together as one GetMany, as"
+          + " applications without the pipeline get by default; --no-coalesce-gets sends every get as its own call.")
   boolean coalesceGets;
+
+  @Option(names = "--pipeline", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "OrchidDB: the SDK sends gets, puts and deletes as ops of one stream to the router, as"
+          + " applications do by default; --no-pipeline sends each as its own call.")
+  boolean pipeline;
 
   @Option(names = "--puts-per-request", paramLabel = "N", defaultValue = "1",
       description = "Puts in each put request (default: 1). More than 1 sends each as one batch"
@@ -164,6 +169,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (t == BenchConfig.Target.ETCD && (matched("--coalesce-gets") || matched("--no-coalesce-gets"))) {
       throw new IllegalArgumentException("--[no-]coalesce-gets: is for OrchidDB's SDK, not --target etcd");
     }
+    if (t == BenchConfig.Target.ETCD && (matched("--pipeline") || matched("--no-pipeline"))) {
+      throw new IllegalArgumentException("--[no-]pipeline: is for OrchidDB's SDK, not --target etcd");
+    }
     if (t == BenchConfig.Target.ORCHIDDB && endpointsGiven) {
       throw new IllegalArgumentException("--endpoints: is for --target etcd; give OrchidDB routers with --router");
     }
@@ -178,7 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
         parseEnum(Consistency.class, "--consistency", consistency, "strong, session or eventual"),
         d, ops == null ? 0 : ops, BenchConfig.parseDuration("--warmup", warmup), rate, prefill,
         seed != null ? seed : new SplittableRandom().nextLong(), BenchConfig.parseDuration("--timeout", timeout),
-        keyPrefix, json, coalesceGets, putsPerRequest);
+        keyPrefix, json, coalesceGets, pipeline, putsPerRequest);
   }
 
   /** {@code --metrics} as a URL, or null when not given; the message names the flag at fault. */

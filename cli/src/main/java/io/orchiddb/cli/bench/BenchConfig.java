@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * @param keyPrefix prefix of every key
  * @param json file to append one JSON line per run to, or null
  * @param coalesceGets OrchidDB: whether the SDK sends concurrent gets together (its default)
+ * @param pipeline OrchidDB: whether the SDK sends single-key requests on one stream (its default)
  * @param putsPerRequest puts each put request carries: 1 is a plain put; more is one batch
  *     ({@link Driver#putAll}: OrchidDB's Batch, etcd's Txn), counted as that many ops
  */
@@ -40,7 +41,7 @@ public record BenchConfig(
     Target target, List<String> endpoints, Workload workload, int readPercent, long keys,
     int valueBytes, KeyDist keyDist, double zipfTheta, int concurrency, Consistency consistency,
     Duration duration, long ops, Duration warmup, long rateOpsPerSec, boolean prefill, long seed,
-    Duration timeout, String keyPrefix, Path json, boolean coalesceGets,
+    Duration timeout, String keyPrefix, Path json, boolean coalesceGets, boolean pipeline,
     int putsPerRequest) {
 
   /** Bounds on every knob: the tool refuses what it cannot run sensibly on one machine. */

@@ -7,7 +7,7 @@ final class Drivers {
   static Driver open(BenchConfig config) {
     return switch (config.target()) {
       case ORCHIDDB -> new OrchidDriver(config.endpoints(), config.consistency(), config.timeout(),
-          config.coalesceGets());
+          config.coalesceGets(), config.pipeline());
       case ETCD -> new EtcdDriver(config.endpoints(), config.consistency(), config.timeout());
     };
   }

@@ -20,9 +20,10 @@ final class OrchidDriver implements Driver {
   private final OrchidClient client;
   private final ReadOptions readOptions;
 
-  OrchidDriver(List<String> routers, Consistency consistency, Duration timeout, boolean coalesceGets) {
+  OrchidDriver(List<String> routers, Consistency consistency, Duration timeout, boolean coalesceGets,
+      boolean pipeline) {
     this.client = OrchidClient.builder().endpoints(routers).defaultDeadline(timeout)
-        .defaultConsistency(consistency).coalesceGets(coalesceGets).build();
+        .defaultConsistency(consistency).coalesceGets(coalesceGets).pipeline(pipeline).build();
     this.readOptions = ReadOptions.of(consistency);
   }
 

@@ -120,6 +120,7 @@ final class Report {
     m.put("timeout_ms", c.timeout().toMillis());
     m.put("key_prefix", c.keyPrefix());
     m.put("coalesce_gets", c.target() == BenchConfig.Target.ORCHIDDB ? c.coalesceGets() : null);
+    m.put("pipeline", c.target() == BenchConfig.Target.ORCHIDDB ? c.pipeline() : null);
     m.put("puts_per_request", c.putsPerRequest());
 
     Map<String, Object> res = new LinkedHashMap<>();

@@ -116,12 +116,20 @@ class BenchCommandTest {
       "put --metrics ftp://127.0.0.1/metrics                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'ftp://127.0.0.1/metrics'",
       "put --metrics http://                                       | --metrics: expected the router's metrics URL, such as http://127.0.0.1:4206/metrics, got 'http://'",
       "put --target etcd --metrics http://127.0.0.1:4206/metrics   | --metrics: reads an OrchidDB router's metrics; not for --target etcd",
+      "put --target etcd --no-pipeline          | --[no-]pipeline: is for OrchidDB's SDK, not --target etcd",
+      "get --target etcd --coalesce-gets        | --[no-]coalesce-gets: is for OrchidDB's SDK, not --target etcd",
   })
   void badFlagsNameTheFlag(String args, String message) {
     BenchCommand command = new BenchCommand();
     new CommandLine(command).parseArgs(args.trim().split("\\s+"));
     assertThatThrownBy(() -> command.metricsUrl(command.toConfig().target()))
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @Test
+  void thePipelineIsOnUnlessTurnedOff() {
+    assertThat(parse("put").pipeline()).isTrue();
+    assertThat(parse("put", "--no-pipeline").pipeline()).isFalse();
   }
 
   @Test

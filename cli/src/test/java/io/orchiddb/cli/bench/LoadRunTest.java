@@ -92,7 +92,7 @@ class LoadRunTest {
   private static BenchConfig config(BenchConfig.Workload workload, int readPercent, long ops, long rate, long seed) {
     return new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), workload, readPercent, 1000, 10,
         BenchConfig.KeyDist.ZIPFIAN, 0.99, 8, Consistency.STRONG, null, ops, Duration.ZERO, rate, false, seed,
-        Duration.ofSeconds(10), "k/", null, true, 1);
+        Duration.ofSeconds(10), "k/", null, true, true, 1);
   }
 
   private static Results run(BenchConfig config, Driver driver) throws InterruptedException {
@@ -123,7 +123,7 @@ class LoadRunTest {
     // 6 keys for 5 puts a request: drawn independently, almost every request would repeat one.
     BenchConfig c = new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), BenchConfig.Workload.PUT, 0, 6,
         10, BenchConfig.KeyDist.UNIFORM, 0.99, 8, Consistency.STRONG, Duration.ofMillis(300), 0, Duration.ZERO, 0,
-        false, 5, Duration.ofSeconds(10), "k/", null, true, 5);
+        false, 5, Duration.ofSeconds(10), "k/", null, true, true, 5);
     Results r = run(c, driver);
     assertThat(driver.requests).isNotEmpty().allMatch(s -> s.equals("putAll 5"));
     assertThat(r.ops()).isPositive();

@@ -27,7 +27,7 @@ class ReportTest {
   private static BenchConfig config() {
     return new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("127.0.0.1:4207"), BenchConfig.Workload.MIXED, 90,
         100_000, 100, BenchConfig.KeyDist.ZIPFIAN, 0.99, 64, Consistency.SESSION, Duration.ofSeconds(30), 0,
-        Duration.ofSeconds(5), 0, true, 42, Duration.ofSeconds(10), "bench/", null, true, 1);
+        Duration.ofSeconds(5), 0, true, 42, Duration.ofSeconds(10), "bench/", null, true, true, 1);
   }
 
   /** Puts at 1..1000 ms, gets at 1..100 ms (one of each per value), over 10 s. */
@@ -68,7 +68,7 @@ class ReportTest {
     JsonNode run = JSON.readTree(line);
     assertThat(run.fieldNames()).toIterable().containsExactly("time", "tool", "label", "target", "endpoints",
         "workload", "read_percent", "keys", "value_bytes", "key_dist", "zipf_theta", "concurrency", "consistency",
-        "duration_s", "ops_limit", "warmup_s", "rate", "prefill", "seed", "timeout_ms", "key_prefix", "coalesce_gets", "puts_per_request",
+        "duration_s", "ops_limit", "warmup_s", "rate", "prefill", "seed", "timeout_ms", "key_prefix", "coalesce_gets", "pipeline", "puts_per_request",
         "results");
     assertThat(run.get("time").asText()).isEqualTo("2026-11-25T18:00:00Z");
     assertThat(run.get("label").asText()).isEqualTo("PRELIMINARY");
@@ -78,6 +78,7 @@ class ReportTest {
     assertThat(run.get("duration_s").asDouble()).isEqualTo(30.0);
     assertThat(run.get("ops_limit").isNull()).isTrue();
     assertThat(run.get("coalesce_gets").asBoolean()).isTrue();
+    assertThat(run.get("pipeline").asBoolean()).isTrue();
     assertThat(run.get("puts_per_request").asInt()).isEqualTo(1);
     JsonNode res = run.get("results");
     assertThat(res.get("ops").asLong()).isEqualTo(1100);

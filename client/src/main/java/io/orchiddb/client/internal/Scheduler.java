@@ -19,6 +19,17 @@ public interface Scheduler {
    */
   void schedule(Runnable task, long delayNanos);
 
+  /**
+   * Runs {@code task} after {@code delayNanos} to end something that did not finish in time (a
+   * pipelined request's deadline). Unlike {@link #schedule}, nothing waits for it: a test's fake
+   * clock keeps such tasks for the test to run.
+   *
+   * @throws RejectedExecutionException once closed
+   */
+  default void timeout(Runnable task, long delayNanos) {
+    schedule(task, delayNanos);
+  }
+
   /** Stops running tasks; pending ones are dropped (their owners are completed by the transport). */
   void close();
 

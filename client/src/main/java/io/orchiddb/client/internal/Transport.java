@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
@@ -71,7 +72,8 @@ public final class Transport implements AutoCloseable {
   /** How long {@link #close()} waits for in-flight requests before cutting them off. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-  private record Router(String endpoint, ManagedChannel channel) {}
+  /** A router: its channel, and its Pipeline stream (null when pipelining is off). */
+  private record Router(String endpoint, ManagedChannel channel, Pipeline pipeline) {}
 
   private final List<Router> routers;
   private final AtomicInteger preferred = new AtomicInteger();
@@ -86,19 +88,22 @@ public final class Transport implements AutoCloseable {
    * @param endpoints validated "host:port" strings, in order of preference
    * @param channelFactory makes the channel of an endpoint; the transport owns and closes it
    * @param jitter uniform in [0, 1], spreads backoffs of clients that failed together
+   * @param pipeline whether single-key requests go as ops of one stream per router ({@link Pipeline})
    */
   public Transport(
       List<String> endpoints,
       Function<String, ManagedChannel> channelFactory,
       RetryPolicy policy,
       Scheduler scheduler,
-      DoubleSupplier jitter) {
+      DoubleSupplier jitter,
+      boolean pipeline) {
     if (endpoints.isEmpty()) {
       throw new IllegalArgumentException("at least one endpoint is required");
     }
     List<Router> made = new ArrayList<>(endpoints.size());
     for (String endpoint : endpoints) {
-      made.add(new Router(endpoint, channelFactory.apply(endpoint)));
+      ManagedChannel channel = channelFactory.apply(endpoint);
+      made.add(new Router(endpoint, channel, pipeline ? new Pipeline(channel, scheduler) : null));
     }
     this.routers = List.copyOf(made);
     this.policy = policy;
@@ -240,7 +245,12 @@ public final class Transport implements AutoCloseable {
       call.finish();
     }
     scheduler.close();
-    routers.forEach(router -> router.channel().shutdown());
+    routers.forEach(router -> {
+      if (router.pipeline() != null) {
+        router.pipeline().close();
+      }
+      router.channel().shutdown();
+    });
     // The scheduler's clock still reads after close(): only its tasks stop.
     long waitUntilNanos = scheduler.nanoTime() + CLOSE_WAIT.toNanos();
     try {
@@ -312,14 +322,23 @@ public final class Transport implements AutoCloseable {
       }
       tried[index] = true;
       attempts++;
-      HeadersSent sent = new HeadersSent();
-      CallOptions options = CallOptions.DEFAULT
-          .withDeadlineAfter(remainingNanos, NANOSECONDS)
-          .withStreamTracerFactory(sent);
+      Req req = request.apply(session.current());
+      Pipeline.Op<Resp> op = router.pipeline() != null && router.pipeline().usable()
+          ? router.pipeline().send(req, deadlineNanos) : null;
+      BooleanSupplier sent;
       ListenableFuture<Resp> response;
       try {
-        response = ClientCalls.futureUnaryCall(
-            router.channel().newCall(method, options), request.apply(session.current()));
+        if (op != null) {
+          response = op;
+          sent = op::sent;
+        } else {
+          HeadersSent headers = new HeadersSent();
+          CallOptions options = CallOptions.DEFAULT
+              .withDeadlineAfter(remainingNanos, NANOSECONDS)
+              .withStreamTracerFactory(headers);
+          response = ClientCalls.futureUnaryCall(router.channel().newCall(method, options), req);
+          sent = headers::sent;
+        }
       } catch (RuntimeException e) {
         // Cannot happen with gRPC's channels (they report failures through the call); if it
         // does, fail this call rather than leave its future pending.
@@ -338,7 +357,13 @@ public final class Transport implements AutoCloseable {
 
         @Override
         public void onFailure(Throwable t) {
-          failed(Failure.of(t, sent.sent(), router.endpoint()), index);
+          Failure failure = Failure.of(t, sent.getAsBoolean(), router.endpoint());
+          if (op != null && failure.code() == Status.Code.UNIMPLEMENTED && !router.pipeline().usable()) {
+            attempts--; // a router without Pipeline: the same request again, as its unary call
+            attempt();
+            return;
+          }
+          failed(failure, index);
         }
       }, MoreExecutors.directExecutor());
     }

@@ -12,6 +12,8 @@ import io.orchiddb.api.v1.GetManyRequest;
 import io.orchiddb.api.v1.GetManyResponse;
 import io.orchiddb.api.v1.GetRequest;
 import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.PipelineRequest;
+import io.orchiddb.api.v1.PipelineResponse;
 import io.orchiddb.api.v1.KVGrpc;
 import io.orchiddb.api.v1.PutManyRequest;
 import io.orchiddb.api.v1.PutManyResponse;
@@ -38,6 +40,11 @@ public final class KvService extends KVGrpc.KVImplBase {
 
   public KvService(KvRouter router) {
     this.router = router;
+  }
+
+  @Override
+  public StreamObserver<PipelineRequest> pipeline(StreamObserver<PipelineResponse> out) {
+    return new PipelineCall(router, out);
   }
 
   @Override

@@ -180,8 +180,15 @@ abstract class Coalescer<P, R> {
     pump();
   }
 
-  /** Answers a batch's callers from its reply, or fails those not yet answered. */
+  /**
+   * Answers a batch's callers from its reply, or fails those not yet answered, in one
+   * {@link AnswerScope}: the answers of callers that share a response stream leave together.
+   */
   private void finish(List<P> batch, R reply, Throwable failure) {
+    AnswerScope.run(() -> answerOrFail(batch, reply, failure));
+  }
+
+  private void answerOrFail(List<P> batch, R reply, Throwable failure) {
     if (failure == null) {
       try {
         answer(batch, reply);

@@ -88,11 +88,11 @@ public final class RouterException extends RuntimeException {
     return new RouterException(Reason.INTERNAL, "internal error (see the router log)");
   }
 
-  static RouterException limit(String limit, String message) {
+  public static RouterException limit(String limit, String message) {
     return new RouterException(Reason.LIMIT_EXCEEDED, message, Map.of("limit", limit));
   }
 
-  static RouterException badRequest(String field, String message) {
+  public static RouterException badRequest(String field, String message) {
     return new RouterException(Reason.BAD_REQUEST, field + ": " + message, Map.of("field", field));
   }
 }

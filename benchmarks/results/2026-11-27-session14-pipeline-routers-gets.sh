@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# With the pipeline: routers side by side (4207 default, 4307 2 entries in flight per shard, 4407 2 in flight and no hold); then coalesce-gets on/off.
+set -uo pipefail
+cd /tmp/wt-bench
+export ORCHIDDB_LOCAL_DIR=/tmp/orchid-bench
+deploy/local-cluster.sh stop >/dev/null 2>&1; rm -rf $ORCHIDDB_LOCAL_DIR
+deploy/local-cluster.sh start 3 | tail -1
+args=(--keys 100000 --value-bytes 100 --seed 7)
+./orchiddb bench put "${args[@]}" --prefill --ops 1 --warmup 0s >/dev/null 2>&1
+P=n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003
+startr() { # port opts gather
+  (ORCHIDDB_JAVA_OPTS="$2" nohup ./orchiddb router --peers $P --grpc-port $1 --http-port $(($1-1)) --write-gather-ms $3 > /tmp/mx/r$1.log 2>&1 &)
+  until grep -q "ready" /tmp/mx/r$1.log; do sleep 0.5; done; }
+declare -A NAME; NAME[4207]=if1g4
+startr 4307 "-Dorchiddb.tmp.writeInflight=2" 4; NAME[4307]=if2g4
+startr 4407 "-Dorchiddb.tmp.writeInflight=2" 0; NAME[4407]=if2g0
+ports=(4207 4307 4407)
+for port in "${ports[@]}"; do ./orchiddb bench mixed "${args[@]}" --router 127.0.0.1:$port -c 64 --duration ${PREWARM:-50}s --warmup 0s >/dev/null 2>&1; done
+one() { # port label bench-args...
+  local port=$1 label=$2; shift 2
+  ./orchiddb bench "$@" "${args[@]}" --router 127.0.0.1:$port --metrics http://127.0.0.1:$((port-1))/metrics --duration 20s --warmup 10s --json /tmp/mx/pipe2.jsonl --label "pipe2-$label" > /tmp/mx/one.txt 2>&1
+  local t=$(grep -o '^Throughput *[0-9,.]*' /tmp/mx/one.txt | tr -dc '0-9.')
+  local lat=$(grep -A1 '^Latency' /tmp/mx/one.txt | tail -1 | tr -s ' ')
+  local e=$(grep -o '([0-9.]* per [a-z]*)' /tmp/mx/one.txt | tr '\n' ' ')
+  printf "%-22s %9s ops/s %s lat[%s]\n" "$label" "$t" "$e" "$lat"
+}
+for c in ${CS:-64 256 16}; do
+  for port in 4207 4307 4407 4407 4307 4207; do one $port "put-c$c-${NAME[$port]}" put -c $c; done
+done
+for cell in "ev 16" "ev 64" "st 64"; do set -- $cell; cons=eventual; [ $1 = st ] && cons=strong
+  for m in co noco noco co; do fl=--coalesce-gets; [ $m = noco ] && fl=--no-coalesce-gets; one 4207 "$1-c$2-$m" get --consistency $cons -c $2 $fl; done
+done
+pkill -f "java.*--grpc-port 4307"; pkill -f "java.*--grpc-port 4407"
+deploy/local-cluster.sh stop | tail -1

@@ -1,0 +1,188 @@
+package io.orchiddb.router.grpc;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.orchiddb.api.v1.DeleteResponse;
+import io.orchiddb.api.v1.GetResponse;
+import io.orchiddb.api.v1.PipelineOp;
+import io.orchiddb.api.v1.PipelineRequest;
+import io.orchiddb.api.v1.PipelineResponse;
+import io.orchiddb.api.v1.PipelineResult;
+import io.orchiddb.api.v1.PutResponse;
+import io.orchiddb.router.shard.AnswerScope;
+import io.orchiddb.router.shard.KvRouter;
+import io.orchiddb.router.shard.RouterException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One {@code KV/Pipeline} stream (kv.proto): each op is handed to {@link KvRouter} as its unary
+ * call would be, and its result is queued with the op's id as soon as it is done. Queued results
+ * leave together: a result completed inside an {@link AnswerScope} (a Raft entry's or a node
+ * read's answers) is written when the scope ends, with every other result of that scope for this
+ * stream; one completed elsewhere (a refusal, a cached read, a timeout) is written at once.
+ *
+ * <p>Limits: at most {@link #MESSAGE_OPS_MAX} ops per message and {@link #IN_FLIGHT_MAX} ops in
+ * flight per stream; an op over either is answered with LIMIT_EXCEEDED and not served. A message's
+ * size is bounded by the server's inbound limit, as every call's is, and each op is checked
+ * against the same limits as its unary call.
+ *
+ * <p>Thread-safe: ops arrive on the transport's thread; results are queued from any thread, and
+ * one thread at a time drains the queue into the response stream.
+ */
+final class PipelineCall implements StreamObserver<PipelineRequest> {
+  /** Most ops in one message (kv.proto, pipeline-message-ops-max). */
+  static final int MESSAGE_OPS_MAX = 1024;
+  /** Most ops one stream may have in flight (kv.proto, pipeline-inflight-max). */
+  static final int IN_FLIGHT_MAX = 4096;
+  private static final long TIMEOUT_US_CAP = 86_400_000_000L;
+
+  private final KvRouter router;
+  private final ServerCallStreamObserver<PipelineResponse> out;
+  private final ConcurrentLinkedQueue<PipelineResult> done = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger drains = new AtomicInteger();
+  private final AtomicBoolean flushDeferred = new AtomicBoolean();
+  private volatile boolean ended;
+  /** Set once the client half-closed: the stream completes when the last op is answered. */
+  private volatile boolean halfClosed;
+  private final AtomicBoolean completed = new AtomicBoolean();
+  private final Runnable deferredFlush = () -> {
+    flushDeferred.set(false);
+    drain();
+  };
+
+  PipelineCall(KvRouter router, StreamObserver<PipelineResponse> out) {
+    this.router = router;
+    this.out = (ServerCallStreamObserver<PipelineResponse>) out;
+    // Without a handler, writing to a cancelled stream throws; with one, such writes are dropped.
+    this.out.setOnCancelHandler(() -> ended = true);
+  }
+
+  @Override
+  public void onNext(PipelineRequest request) {
+    int count = request.getOpsCount();
+    if (count > MESSAGE_OPS_MAX) {
+      RouterException refused = RouterException.limit("pipeline-message-ops-max",
+          "a pipeline message has " + count + " ops; the limit is " + MESSAGE_OPS_MAX);
+      for (PipelineOp op : request.getOpsList()) {
+        done.add(failure(op.getId(), refused));
+      }
+    } else {
+      for (PipelineOp op : request.getOpsList()) {
+        serve(op);
+      }
+    }
+    drain(); // what was answered while reading (refusals, cached reads) leaves in one message
+  }
+
+  private void serve(PipelineOp op) {
+    long id = op.getId();
+    if (inFlight.incrementAndGet() > IN_FLIGHT_MAX) {
+      inFlight.decrementAndGet();
+      done.add(failure(id, RouterException.limit("pipeline-inflight-max",
+          "this stream has " + IN_FLIGHT_MAX + " ops in flight, the most it may have; wait for results")));
+      return;
+    }
+    // Any timeout past the router's request timeout means that timeout (KvRouter caps it), so
+    // a day stands in for larger ones, however large.
+    long micros = op.getTimeoutUs();
+    Duration timeout = micros == 0 ? null : Duration.ofNanos(Math.min(micros, TIMEOUT_US_CAP) * 1000L);
+    CompletableFuture<?> result;
+    try {
+      result = switch (op.getOpCase()) {
+        case GET -> router.get(op.getGet(), timeout);
+        case PUT -> router.put(op.getPut(), timeout);
+        case DELETE -> router.delete(op.getDelete(), timeout);
+        case OP_NOT_SET -> throw RouterException.badRequest("op", "one of get, put or delete is required");
+      };
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    result.whenComplete((value, failure) -> {
+      done.add(failure == null ? success(id, value) : failure(id, RouterException.of(failure)));
+      inFlight.decrementAndGet();
+      flushSoon();
+    });
+  }
+
+  /**
+   * Writes the queued results now, or at the end of this thread's {@link AnswerScope} (with the
+   * rest of its answers), or leaves them to a flush already deferred to a scope's end.
+   */
+  private void flushSoon() {
+    if (flushDeferred.get()) {
+      return;
+    }
+    if (flushDeferred.compareAndSet(false, true)) {
+      if (AnswerScope.defer(deferredFlush)) {
+        return;
+      }
+      flushDeferred.set(false);
+    }
+    drain();
+  }
+
+  private static PipelineResult success(long id, Object value) {
+    PipelineResult.Builder r = PipelineResult.newBuilder().setId(id);
+    if (value instanceof PutResponse put) {
+      r.setPut(put);
+    } else if (value instanceof GetResponse get) {
+      r.setGet(get);
+    } else {
+      r.setDelete((DeleteResponse) value);
+    }
+    return r.build();
+  }
+
+  private static PipelineResult failure(long id, RouterException e) {
+    return PipelineResult.newBuilder().setId(id).setError(e.toStatusProto()).build();
+  }
+
+  /** Writes every queued result, several per message; one thread at a time. */
+  private void drain() {
+    if (drains.getAndIncrement() != 0) {
+      return; // the thread draining now will see what was queued
+    }
+    int missed = 1;
+    while (true) {
+      PipelineResponse.Builder message = null;
+      PipelineResult r;
+      while ((r = done.poll()) != null) {
+        if (message == null) {
+          message = PipelineResponse.newBuilder();
+        }
+        message.addResults(r);
+      }
+      if (message != null && !ended) {
+        try {
+          out.onNext(message.build());
+        } catch (RuntimeException e) {
+          ended = true; // the stream is gone (cancelled meanwhile); nothing more can be written
+        }
+      }
+      if (halfClosed && inFlight.get() == 0 && done.isEmpty() && completed.compareAndSet(false, true) && !ended) {
+        ended = true;
+        out.onCompleted();
+      }
+      missed = drains.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    ended = true; // the client went away; ops in flight still finish, their results are dropped
+  }
+
+  @Override
+  public void onCompleted() {
+    halfClosed = true;
+    drain();
+  }
+}
