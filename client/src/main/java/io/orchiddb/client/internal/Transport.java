@@ -35,9 +35,11 @@ import java.util.function.Function;
  * Sends one request at a time to a router, with failover, retries and the session token.
  *
  * <p>The path of a request: {@link #call} starts a {@code Call} with an overall deadline (the
- * request's, bounding every attempt). Each attempt takes the preferred router's channel, stamps
- * the request with the current session token, and sends it with the time left as its gRPC
- * deadline. On success the response's token is merged into the session and the decoded result
+ * request's, bounding every attempt). Each attempt takes the preferred router, stamps the request
+ * with the current session token, and sends it with the time left as its deadline: a single-key
+ * request as an op of the router's {@link Pipeline} stream (unless pipelining is off, the request
+ * is large, or the router has no Pipeline), anything else as a unary call on its channel. Either
+ * way the attempt is a future that fails with a gRPC status, so what follows is the same. On success the response's token is merged into the session and the decoded result
  * completes the future. On failure:
  *
  * <ol>
