@@ -178,6 +178,16 @@ class PipelineIT {
   }
 
   @Test
+  void opsRefusedAtOnceAreAnsweredInOneMessage() throws Exception {
+    Stream s = new Stream().open(channel);
+    s.send(PipelineOp.newBuilder().setId(1).setPut(PutRequest.newBuilder().setKey(ByteString.copyFrom(new byte[1025]))),
+        PipelineOp.newBuilder().setId(2).setGet(GetRequest.newBuilder().setKey(ByteString.copyFrom(new byte[1025]))),
+        PipelineOp.newBuilder().setId(3));
+    assertThat(s.results(3).values()).allMatch(PipelineResult::hasError);
+    assertThat(s.messagesRead).isEqualTo(1);
+  }
+
+  @Test
   void aMessageOfOneOpOverTheLimitIsRefusedOpByOpAndWritesNothing() throws Exception {
     Stream s = new Stream().open(channel);
     PipelineOp.Builder[] over = new PipelineOp.Builder[1025];

@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One {@code KV/Pipeline} stream (kv.proto): each op is handed to {@link KvRouter} as its unary
  * call would be, and its result is queued with the op's id as soon as it is done. Queued results
- * leave together: a result completed inside an {@link AnswerScope} (a Raft entry's or a node
- * read's answers) is written when the scope ends, with every other result of that scope for this
- * stream; one completed elsewhere (a refusal, a cached read, a timeout) is written at once.
+ * leave together: a result completed inside an {@link AnswerScope} is written when the scope ends,
+ * with every other result of that scope for this stream. The scopes are a Raft entry's answers, a
+ * node read's answers, and the reading of one message (its refusals and cached reads); a result
+ * completed outside any (a timeout) is written at once.
  *
  * <p>Limits: at most {@link #MESSAGE_OPS_MAX} ops per message and {@link #IN_FLIGHT_MAX} ops in
  * flight per stream; an op over either is answered with LIMIT_EXCEEDED and not served. A message's
@@ -72,11 +73,14 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
         done.add(failure(op.getId(), refused));
       }
     } else {
-      for (PipelineOp op : request.getOpsList()) {
-        serve(op);
-      }
+      // Ops answered at once (refusals, cached reads) leave together when the message is read.
+      AnswerScope.run(() -> {
+        for (PipelineOp op : request.getOpsList()) {
+          serve(op);
+        }
+      });
     }
-    drain(); // what was answered while reading (refusals, cached reads) leaves in one message
+    drain();
   }
 
   private void serve(PipelineOp op) {

@@ -20,7 +20,7 @@ public final class AnswerScope {
   private AnswerScope() {}
 
   /** Runs {@code answering}, then every flush deferred during it, each once, in order. */
-  static void run(Runnable answering) {
+  public static void run(Runnable answering) {
     if (CURRENT.get() != null) {
       answering.run();
       return;
