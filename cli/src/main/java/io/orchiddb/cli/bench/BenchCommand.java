@@ -166,11 +166,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (t == BenchConfig.Target.ETCD && routerGiven) {
       throw new IllegalArgumentException("--router: is for OrchidDB; give etcd's client URLs with --endpoints");
     }
-    if (t == BenchConfig.Target.ETCD && (matched("--coalesce-gets") || matched("--no-coalesce-gets"))) {
-      throw new IllegalArgumentException("--[no-]coalesce-gets: is for OrchidDB's SDK, not --target etcd");
-    }
-    if (t == BenchConfig.Target.ETCD && (matched("--pipeline") || matched("--no-pipeline"))) {
-      throw new IllegalArgumentException("--[no-]pipeline: is for OrchidDB's SDK, not --target etcd");
+    for (String sdkFlag : List.of("coalesce-gets", "pipeline")) {
+      if (t == BenchConfig.Target.ETCD && (matched("--" + sdkFlag) || matched("--no-" + sdkFlag))) {
+        throw new IllegalArgumentException("--[no-]" + sdkFlag + ": is for OrchidDB's SDK, not --target etcd");
+      }
     }
     if (t == BenchConfig.Target.ORCHIDDB && endpointsGiven) {
       throw new IllegalArgumentException("--endpoints: is for --target etcd; give OrchidDB routers with --router");

@@ -2,6 +2,7 @@ package io.orchiddb.client.internal;
 
 import com.google.common.util.concurrent.AbstractFuture;
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -96,30 +97,23 @@ final class Pipeline {
 
     @SuppressWarnings("unchecked")
     void answer(PipelineResult r) {
-      Object response = switch (r.getResultCase()) {
-        case GET -> r.getGet();
-        case PUT -> r.getPut();
-        case DELETE -> r.getDelete();
-        case ERROR -> null;
-        case RESULT_NOT_SET -> null;
-      };
       if (r.hasError()) {
         setException(StatusProto.toStatusRuntimeException(r.getError()));
-      } else if (response == null || !matches(response)) {
+        return;
+      }
+      // The result must be of the op's own kind.
+      Object response = switch (message.getOpCase()) {
+        case GET -> r.hasGet() ? r.getGet() : null;
+        case PUT -> r.hasPut() ? r.getPut() : null;
+        case DELETE -> r.hasDelete() ? r.getDelete() : null;
+        case OP_NOT_SET -> null;
+      };
+      if (response == null) {
         setException(Status.INTERNAL.withDescription("the router answered pipeline op " + id
             + " with " + r.getResultCase() + " for " + message.getOpCase()).asRuntimeException());
       } else {
         set((Resp) response);
       }
-    }
-
-    private boolean matches(Object response) {
-      return switch (message.getOpCase()) {
-        case GET -> response instanceof io.orchiddb.api.v1.GetResponse;
-        case PUT -> response instanceof io.orchiddb.api.v1.PutResponse;
-        case DELETE -> response instanceof io.orchiddb.api.v1.DeleteResponse;
-        case OP_NOT_SET -> false;
-      };
     }
 
     void fail(Status status) {
@@ -140,26 +134,16 @@ final class Pipeline {
    */
   <Resp> Op<Resp> send(Object request, long deadlineNanos) {
     PipelineOp.Builder op = PipelineOp.newBuilder();
-    int bytes;
     if (request instanceof PutRequest put) {
-      bytes = put.getSerializedSize();
-      if (bytes > OP_BYTES_MAX) {
-        return null;
-      }
       op.setPut(put);
     } else if (request instanceof GetRequest get) {
-      bytes = get.getSerializedSize();
-      if (bytes > OP_BYTES_MAX) {
-        return null;
-      }
       op.setGet(get);
     } else if (request instanceof DeleteRequest delete) {
-      bytes = delete.getSerializedSize();
-      if (bytes > OP_BYTES_MAX) {
-        return null;
-      }
       op.setDelete(delete);
     } else {
+      return null;
+    }
+    if (((Message) request).getSerializedSize() > OP_BYTES_MAX) {
       return null;
     }
     Stream s = open();
@@ -297,9 +281,8 @@ final class Pipeline {
       READING.set(this);
       try {
         for (PipelineResult r : response.getResultsList()) {
-          Op<?> op = pending.remove(r.getId());
-          if (op != null) {
-            inFlight.decrementAndGet();
+          Op<?> op = pending.get(r.getId());
+          if (op != null && release(op)) {
             op.answer(r);
           }
         }
@@ -331,11 +314,22 @@ final class Pipeline {
     private void failAll() {
       Status status = ended;
       for (Op<?> op : pending.values()) {
-        if (pending.remove(op.id, op)) {
-          inFlight.decrementAndGet();
+        if (release(op)) {
           op.fail(status);
         }
       }
+    }
+
+    /**
+     * Takes an op out of {@link #pending}, freeing its in-flight slot; true for the one caller that
+     * does (whoever releases an op completes it).
+     */
+    private boolean release(Op<?> op) {
+      if (!pending.remove(op.id, op)) {
+        return false;
+      }
+      inFlight.decrementAndGet();
+      return true;
     }
 
     synchronized void halfClose() {
@@ -374,8 +368,7 @@ final class Pipeline {
       long next = Long.MAX_VALUE;
       for (Op<?> op : pending.values()) {
         if (op.isDone() || op.deadlineNanos <= now) {
-          if (pending.remove(op.id, op)) {
-            inFlight.decrementAndGet();
+          if (release(op)) {
             op.fail(Status.DEADLINE_EXCEEDED.withDescription("no answer from the router within the deadline"));
           }
         } else {

@@ -50,7 +50,6 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
   private volatile boolean ended;
   /** Set once the client half-closed: the stream completes when the last op is answered. */
   private volatile boolean halfClosed;
-  private final AtomicBoolean completed = new AtomicBoolean();
   private final Runnable deferredFlush = () -> {
     flushDeferred.set(false);
     drain();
@@ -118,16 +117,13 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
    * rest of its answers), or leaves them to a flush already deferred to a scope's end.
    */
   private void flushSoon() {
-    if (flushDeferred.get()) {
-      return;
+    if (flushDeferred.get() || !flushDeferred.compareAndSet(false, true)) {
+      return; // a flush is coming (a scope's end, or a thread about to drain) and will see it
     }
-    if (flushDeferred.compareAndSet(false, true)) {
-      if (AnswerScope.defer(deferredFlush)) {
-        return;
-      }
+    if (!AnswerScope.defer(deferredFlush)) {
       flushDeferred.set(false);
+      drain();
     }
-    drain();
   }
 
   private static PipelineResult success(long id, Object value) {
@@ -168,7 +164,8 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
           ended = true; // the stream is gone (cancelled meanwhile); nothing more can be written
         }
       }
-      if (halfClosed && inFlight.get() == 0 && done.isEmpty() && completed.compareAndSet(false, true) && !ended) {
+      // Only the draining thread ends the stream, so ended says whether it has.
+      if (halfClosed && !ended && inFlight.get() == 0 && done.isEmpty()) {
         ended = true;
         out.onCompleted();
       }
