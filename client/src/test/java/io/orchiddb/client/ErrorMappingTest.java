@@ -64,6 +64,20 @@ class ErrorMappingTest {
   }
 
   @Test
+  void aWriteRefusedByTheRoutersConnectionLimitIsUnavailableNotOutcomeUnknown() {
+    router.script("Put", error(Status.Code.UNAVAILABLE, "LIMIT_EXCEEDED",
+        Map.of("limit", "grpc-connections-max"), "this router serves at most 4096 gRPC connections"));
+
+    assertThatThrownBy(() -> client.put(KEY, KEY))
+        .asInstanceOf(type(UnavailableException.class))
+        .satisfies(e -> {
+          assertThat(e.reason()).isEqualTo("LIMIT_EXCEEDED");
+          assertThat(e.metadata()).containsEntry("limit", "grpc-connections-max");
+          assertThat(e.getMessage()).contains("UNAVAILABLE", "4096 gRPC connections");
+        });
+  }
+
+  @Test
   void badRequestIsInvalidArgumentWithTheField() {
     router.script("Scan", error(Status.Code.INVALID_ARGUMENT, "BAD_REQUEST",
         Map.of("field", "prefix"), "set at most one of prefix and the range"));

@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.orchiddb.router.grpc.GrpcConnectionLimit;
 import io.orchiddb.router.grpc.KvService;
 import io.orchiddb.router.http.HttpGateway;
 import io.orchiddb.router.metrics.RouterMetrics;
@@ -32,6 +33,10 @@ import java.util.random.RandomGenerator;
 public final class Router implements Closeable {
   /** Room for message framing beyond the request byte limit before gRPC itself refuses. */
   private static final int INBOUND_MARGIN_BYTES = 64 * 1024;
+  /** How long a gRPC connection may be silent before the router pings it. */
+  private static final java.time.Duration KEEPALIVE = java.time.Duration.ofMinutes(1);
+  /** How long the router waits for a ping's answer before closing the connection. */
+  private static final java.time.Duration KEEPALIVE_TIMEOUT = java.time.Duration.ofSeconds(20);
 
   private final ScheduledExecutorService scheduler;
   private final ExecutorService blocking;
@@ -49,8 +54,15 @@ public final class Router implements Closeable {
     this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock, metrics);
     this.router = new KvRouter(config, maps, scheduler, random, metrics);
     StatusCollector status = new StatusCollector(maps);
+    GrpcConnectionLimit connections = new GrpcConnectionLimit(config.grpcConnectionsMax(), metrics);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
+        .addTransportFilter(connections.filter())
+        .intercept(connections.interceptor())
+        // A client that vanished without closing (host gone, network cut) would hold its place
+        // under grpc-connections-max for good: ping idle connections and close those that do not answer.
+        .keepAliveTime(KEEPALIVE.toSeconds(), TimeUnit.SECONDS)
+        .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
         // Handlers never block (every call returns a future), so they run on the transport's
         // event loop: handing each call to gRPC's default cached pool cost about a third of the
         // router's CPU in thread park/unpark (BENCHMARKS.md, "Optimisations").
@@ -111,6 +123,11 @@ public final class Router implements Closeable {
 
   public ClusterMapCache maps() {
     return maps;
+  }
+
+  /** What the HTTP gateway serves at /metrics. */
+  public RouterMetrics metrics() {
+    return metrics;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

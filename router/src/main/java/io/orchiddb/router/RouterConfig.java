@@ -29,6 +29,10 @@ import java.util.Map;
  * @param readCacheBytes most bytes of keys and values the read cache holds
  * @param writeGather how long a shard's next Raft entry may wait for the writers answered by the
  *     last one to come back with their next writes (0: it goes as soon as the last is applied)
+ * @param grpcConnectionsMax most gRPC connections served at once; calls on any beyond it are
+ *     refused with UNAVAILABLE LIMIT_EXCEEDED ({@code grpc-connections-max})
+ * @param httpConnectionsMax most HTTP connections served at once; requests on any beyond it get
+ *     503 LIMIT_EXCEEDED ({@code http-connections-max})
  */
 public record RouterConfig(
     Map<String, HostAndPort> peers,
@@ -42,7 +46,9 @@ public record RouterConfig(
     Limits limits,
     Duration readCacheTtl,
     long readCacheBytes,
-    Duration writeGather) {
+    Duration writeGather,
+    int grpcConnectionsMax,
+    int httpConnectionsMax) {
 
   /** Longest {@code read-cache-ttl-ms}: a minute of staleness is more than an eventual read should add. */
   public static final int READ_CACHE_TTL_MS_MAX = 60_000;
@@ -50,6 +56,8 @@ public record RouterConfig(
   public static final int READ_CACHE_BYTES_MIN = 64 * 1024;
   /** Longest {@code write-gather-ms}: past a few entry round trips a hold only adds latency. */
   public static final int WRITE_GATHER_MS_MAX = 100;
+  /** Largest {@code grpc-connections-max} and {@code http-connections-max}. */
+  public static final int CONNECTIONS_MAX_CEILING = 65_536;
 
   public static final Map<String, String> SETTINGS = defaults();
 
@@ -66,6 +74,8 @@ public record RouterConfig(
     d.put("read-cache-ttl-ms", "100");
     d.put("read-cache-bytes", String.valueOf(32 << 20));
     d.put("write-gather-ms", "4");
+    d.put("grpc-connections-max", "4096");
+    d.put("http-connections-max", "4096");
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -105,6 +115,14 @@ public record RouterConfig(
       throw new ConfigException("write-gather-ms", "must be between 0 (no hold) and " + WRITE_GATHER_MS_MAX
           + ", got " + writeGather.toMillis());
     }
+    checkConnections("grpc-connections-max", grpcConnectionsMax);
+    checkConnections("http-connections-max", httpConnectionsMax);
+  }
+
+  private static void checkConnections(String setting, int value) {
+    if (value < 1 || value > CONNECTIONS_MAX_CEILING) {
+      throw new ConfigException(setting, "must be between 1 and " + CONNECTIONS_MAX_CEILING + ", got " + value);
+    }
   }
 
   public static RouterConfig parse(Map<String, String> given) {
@@ -119,7 +137,8 @@ public record RouterConfig(
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits,
         Duration.ofMillis(Settings.integer(s, "read-cache-ttl-ms")), Settings.integer(s, "read-cache-bytes"),
-        Duration.ofMillis(Settings.integer(s, "write-gather-ms")));
+        Duration.ofMillis(Settings.integer(s, "write-gather-ms")),
+        Settings.integer(s, "grpc-connections-max"), Settings.integer(s, "http-connections-max"));
   }
 
 }

@@ -57,6 +57,14 @@ public final class RouterMain implements Callable<Integer> {
           + "0 sends it at once (default: 4).")
   String writeGatherMs;
 
+  @Option(names = "--grpc-connections-max",
+      description = "Most gRPC connections served at once; calls on any beyond are refused (default: 4096).")
+  String grpcConnectionsMax;
+
+  @Option(names = "--http-connections-max",
+      description = "Most HTTP connections served at once; requests on any beyond get 503 (default: 4096).")
+  String httpConnectionsMax;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
     return flags.settings();

@@ -49,7 +49,8 @@ class ReadCacheIT {
     RouterConfig a = cluster.routerConfig();
     assertThat(a.readCacheTtl()).hasMillis(100);
     uncached = Router.start(new RouterConfig(a.peers(), a.clusterName(), a.listenHost(), 0, 0, a.httpIdleTimeout(),
-        a.requestTimeout(), a.mapRefresh(), a.limits(), Duration.ZERO, a.readCacheBytes(), a.writeGather()));
+        a.requestTimeout(), a.mapRefresh(), a.limits(), Duration.ZERO, a.readCacheBytes(), a.writeGather(),
+        a.grpcConnectionsMax(), a.httpConnectionsMax()));
     channelA = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext().build();
     channelB = NettyChannelBuilder.forAddress("127.0.0.1", uncached.grpcPort()).usePlaintext().build();
   }

@@ -88,4 +88,22 @@ class RouterMainTest {
         .writeGather()).hasMillis(100);
     assertThat(RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001")).writeGather()).hasMillis(4);
   }
+
+  @Test
+  void connectionLimitsOutsideTheirBoundsAreNamedAndTheirBoundsAreTaken() {
+    for (String setting : new String[] {"grpc-connections-max", "http-connections-max"}) {
+      Run zero = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "0");
+      assertThat(zero.exitCode()).isEqualTo(2);
+      assertThat(zero.err()).contains(setting + ": must be between 1 and 65536, got 0").doesNotContain("\tat ");
+      Run over = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "65537");
+      assertThat(over.err()).contains(setting + ": must be between 1 and 65536, got 65537");
+    }
+    RouterConfig edges = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001",
+        "grpc-connections-max", "1", "http-connections-max", "65536"));
+    assertThat(edges.grpcConnectionsMax()).isEqualTo(1);
+    assertThat(edges.httpConnectionsMax()).isEqualTo(65536);
+    RouterConfig defaults = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001"));
+    assertThat(defaults.grpcConnectionsMax()).isEqualTo(4096);
+    assertThat(defaults.httpConnectionsMax()).isEqualTo(4096);
+  }
 }

@@ -35,7 +35,7 @@ final class Errors {
 
   /** Whether this failure proves the write was not applied, so it may be retried or reported as failed. */
   static boolean nothingWritten(Failure f) {
-    return !f.sent() || NOTHING_WRITTEN.contains(f.code()) || f.noQuorum();
+    return !f.sent() || NOTHING_WRITTEN.contains(f.code()) || f.noQuorum() || f.limitExceeded();
   }
 
   /**

@@ -22,6 +22,7 @@ record Failure(
     Throwable cause) {
   static final String DOMAIN = "orchiddb.io";
   static final String NO_QUORUM = "NO_QUORUM";
+  static final String LIMIT_EXCEEDED = "LIMIT_EXCEEDED";
 
   static Failure of(Throwable t, boolean sent, String endpoint) {
     Status status = Status.fromThrowable(t);
@@ -53,6 +54,19 @@ record Failure(
   /** For a failure the client decides itself, before sending anything. */
   static Failure local(Status.Code code, String description, String endpoint) {
     return new Failure(code, description, "", Map.of(), false, endpoint, null);
+  }
+
+  /** A limit refused the request before anything was done (kv.proto error model). */
+  boolean limitExceeded() {
+    return LIMIT_EXCEEDED.equals(reason);
+  }
+
+  /**
+   * The router refused this connection for being beyond its connection limit: every call on it
+   * will be refused, so it should be closed and a new one opened for the next attempt.
+   */
+  boolean connectionRefused() {
+    return code == Status.Code.UNAVAILABLE && limitExceeded();
   }
 
   boolean noQuorum() {

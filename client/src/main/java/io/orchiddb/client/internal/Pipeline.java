@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
@@ -119,6 +120,10 @@ final class Pipeline {
     void fail(Status status) {
       setException(status.asRuntimeException());
     }
+
+    void fail(StatusRuntimeException e) {
+      setException(e);
+    }
   }
 
   /** Whether the router may have Pipeline (it has not answered UNIMPLEMENTED). */
@@ -200,7 +205,8 @@ final class Pipeline {
     final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger drains = new AtomicInteger();
     private ClientCallStreamObserver<PipelineRequest> requests;
-    private volatile Status ended;
+    /** Why the stream ended, with the router's trailers (its ErrorInfo); null while it is open. */
+    private volatile StatusRuntimeException ended;
     private volatile long sweepAt;
 
     Stream(HeadersSent headers) {
@@ -272,7 +278,7 @@ final class Pipeline {
         requests.onNext(message.build());
       } catch (RuntimeException e) {
         // gRPC reports a broken stream through onError; a throwing write means the same.
-        end(Status.UNAVAILABLE.withDescription("the pipeline stream broke").withCause(e));
+        end(Status.UNAVAILABLE.withDescription("the pipeline stream broke").withCause(e).asRuntimeException());
       }
     }
 
@@ -294,17 +300,17 @@ final class Pipeline {
 
     @Override
     public void onError(Throwable t) {
-      end(Status.fromThrowable(t));
+      end(Status.fromThrowable(t).asRuntimeException(Status.trailersFromThrowable(t)));
     }
 
     @Override
     public void onCompleted() {
-      end(Status.UNAVAILABLE.withDescription("the router ended the pipeline stream"));
+      end(Status.UNAVAILABLE.withDescription("the router ended the pipeline stream").asRuntimeException());
     }
 
-    private void end(Status status) {
-      ended = status;
-      if (status.getCode() == Status.Code.UNIMPLEMENTED) {
+    private void end(StatusRuntimeException why) {
+      ended = why;
+      if (why.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
         unsupported = true;
       }
       closed(this);
@@ -312,10 +318,10 @@ final class Pipeline {
     }
 
     private void failAll() {
-      Status status = ended;
+      StatusRuntimeException why = ended;
       for (Op<?> op : pending.values()) {
         if (release(op)) {
-          op.fail(status);
+          op.fail(why);
         }
       }
     }

@@ -55,8 +55,10 @@ import java.util.function.Function;
  *
  * <p>Retryable: a READ on {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} (a router's own
  * timeout; a timeout of the whole deadline leaves no time and so ends the call). A WRITE only on
- * {@code UNAVAILABLE} that proves nothing was written: reason {@code NO_QUORUM}, or the attempt
- * never got its headers onto a connection ({@link HeadersSent}).
+ * {@code UNAVAILABLE} that proves nothing was written: reason {@code NO_QUORUM}, reason
+ * {@code LIMIT_EXCEEDED} (a router beyond its connection limit refused the connection; the SDK
+ * then drops that connection), or the attempt never got its headers onto a connection
+ * ({@link HeadersSent}).
  *
  * <p>Thread-safe. Attempts of one call run one after another (each starts from the previous one's
  * callback or the scheduler), so a call's own fields need no locks.
@@ -384,6 +386,11 @@ public final class Transport implements AutoCloseable {
         return;
       }
       last = failure;
+      if (failure.connectionRefused()) {
+        // Over the router's grpc-connections-max: this connection stays refused, so drop it; the
+        // next call to this router opens a new one, which counts afresh.
+        routers.get(index).channel().enterIdle();
+      }
       if (failure.routerDown() && routers.size() > 1) {
         preferred.compareAndSet(index, (index + 1) % routers.size());
       }

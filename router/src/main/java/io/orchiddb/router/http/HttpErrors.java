@@ -60,8 +60,9 @@ final class HttpErrors {
   static HttpStatus status(RouterException e) {
     return switch (e.reason()) {
       // A request over request-bytes-max is "too large" however it was detected.
-      case LIMIT_EXCEEDED -> "request-bytes-max".equals(e.metadata().get("limit"))
-          ? HttpStatus.REQUEST_ENTITY_TOO_LARGE : HttpStatus.BAD_REQUEST;
+      case LIMIT_EXCEEDED -> e.atCapacity() ? HttpStatus.SERVICE_UNAVAILABLE
+          : "request-bytes-max".equals(e.metadata().get("limit")) ? HttpStatus.REQUEST_ENTITY_TOO_LARGE
+          : HttpStatus.BAD_REQUEST;
       case BAD_REQUEST -> HttpStatus.BAD_REQUEST;
       // Conditions are query parameters or batch fields, not If-Match headers, so 409 rather than 412.
       case CONDITION_FAILED -> HttpStatus.CONFLICT;

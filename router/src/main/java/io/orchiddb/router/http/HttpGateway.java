@@ -18,14 +18,14 @@ import java.util.function.BooleanSupplier;
  * {@link KvEndpoints} over the same {@link KvRouter} as the gRPC service.
  *
  * <p>Everything a client sends is bounded: the body by request-bytes-max (413 beyond), the request
- * line and headers by {@value #URL_BYTES_MAX} bytes, the connections by {@value #CONNECTIONS_MAX};
+ * line and headers by {@value #URL_BYTES_MAX} bytes, the connections by http-connections-max
+ * ({@link HttpConnectionLimit}: 503 beyond it);
  * a connection with no request in progress is closed after http-idle-timeout-ms, and a request
  * must arrive in full (headers and body) within that same time.
  */
 public final class HttpGateway implements Closeable {
   /** Longest request line or header block: room for a key at the 16 KiB ceiling, percent-encoded. */
   static final int URL_BYTES_MAX = 64 * 1024;
-  static final int CONNECTIONS_MAX = 4096;
   /** Added to the router's request timeout, so the router's own deadline fires first. */
   static final Duration RESPONSE_MARGIN = Duration.ofSeconds(2);
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
@@ -46,6 +46,7 @@ public final class HttpGateway implements Closeable {
   public static HttpGateway start(RouterConfig config, KvRouter kv, StatusCollector status, BooleanSupplier ready,
       RouterMetrics metrics) throws IOException {
     KvEndpoints e = new KvEndpoints(kv, status, ready, config.requestTimeout().plus(RESPONSE_MARGIN), metrics);
+    HttpConnectionLimit connections = new HttpConnectionLimit(config.httpConnectionsMax(), metrics);
     Server server = Server.builder()
         .http(new InetSocketAddress(config.listenHost(), config.httpPort()))
         .maxRequestLength(config.limits().requestBytesMax())
@@ -54,7 +55,9 @@ public final class HttpGateway implements Closeable {
         .http1MaxInitialLineLength(URL_BYTES_MAX)
         .http1MaxHeaderSize(URL_BYTES_MAX)
         .http2MaxHeaderListSize(URL_BYTES_MAX)
-        .maxNumConnections(CONNECTIONS_MAX)
+        .maxNumConnections(connections.hardLimit())
+        .childChannelPipelineCustomizer(connections::install)
+        .decorator(connections::decorate)
         .verboseResponses(false)
         .disableServerHeader()
         .errorHandler(HttpErrors.HANDLER)

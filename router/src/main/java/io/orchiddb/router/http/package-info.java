@@ -120,6 +120,10 @@
  * <tr><td>500</td><td>INTERNAL</td><td>a bug; details only in the router's log</td></tr>
  * <tr><td>503</td><td>NO_QUORUM</td><td>the shard has no leader or majority now; nothing was written;
  *     retry (a {@code Retry-After} header is set)</td></tr>
+ * <tr><td>503</td><td>LIMIT_EXCEEDED, {@code limit} http-connections-max</td><td>the router has as
+ *     many connections as it serves; nothing was done, and the connection is closed after this
+ *     answer; retry on a new connection later or use another router ({@code Retry-After} is
+ *     set)</td></tr>
  * <tr><td>504</td><td>OUTCOME_UNKNOWN</td><td>a write did not complete in time: it <b>may or may not
  *     have been applied</b>; read the key to find out</td></tr>
  * <tr><td>504</td><td>DEADLINE_EXCEEDED</td><td>a read did not complete in time</td></tr>
@@ -127,7 +131,8 @@
  *
  * <h2>Limits and timeouts</h2>
  * The body is read with a hard cap of request-bytes-max; the request line and headers are capped
- * at 64 KiB; at most 4096 connections. A connection with no request in progress is closed after
+ * at 64 KiB; at most {@code http-connections-max} connections (default 4096; requests on any beyond
+ * get 503, and beyond twice as many new connections are closed unanswered). A connection with no request in progress is closed after
  * {@code http-idle-timeout-ms} (default 10000), and a request must arrive in full, headers and
  * body, within the same time (else 408), so slow or half-open clients cannot hold connections.
  * Once a request has arrived, the router's {@code request-timeout-ms} bounds it (a 2 s margin

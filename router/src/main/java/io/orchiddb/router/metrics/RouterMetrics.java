@@ -32,6 +32,9 @@ import java.util.function.LongSupplier;
  *   <li>{@value #READ_BATCH_GETS}: the gets each read request to a node carried, by read level.
  *   <li>{@value #CACHE_ANSWERS}, {@value #CACHE_ENTRIES}, {@value #CACHE_BYTES}: the EVENTUAL read
  *       cache: gets it answered (divided by the EVENTUAL gets, its hit rate) and its size.
+ *   <li>{@value #CONNECTIONS}, {@value #CONNECTIONS_REFUSED}: open client connections by
+ *       {@code server} ({@code grpc}, {@code http}), within grpc-connections-max and
+ *       http-connections-max, and the connections refused for being beyond them.
  *   <li>The JVM and the process ({@link JvmMeters}).
  * </ul>
  *
@@ -48,6 +51,8 @@ public final class RouterMetrics implements Closeable {
   static final String CACHE_ANSWERS = "orchiddb.router.read.cache.answers";
   static final String CACHE_ENTRIES = "orchiddb.router.read.cache.entries";
   static final String CACHE_BYTES = "orchiddb.router.read.cache.size";
+  static final String CONNECTIONS = "orchiddb.router.connections";
+  static final String CONNECTIONS_REFUSED = "orchiddb.router.connections.refused";
 
   /** Latency buckets of {@value #REQUESTS}: from a cached read to a request at its timeout. */
   static final Duration[] LATENCY_BUCKETS = {
@@ -119,13 +124,30 @@ public final class RouterMetrics implements Closeable {
    */
   public Counter readCache(LongSupplier entries, LongSupplier bytes) {
     if (entries != null) {
-      Gauge.builder(CACHE_ENTRIES, entries, LongSupplier::getAsLong)
+      // Strong references: a gauge holds its object weakly by default, and these suppliers are
+      // method references nobody else keeps, so after a collection the gauge would read NaN.
+      Gauge.builder(CACHE_ENTRIES, entries, LongSupplier::getAsLong).strongReference(true)
           .description("Keys in the EVENTUAL read cache, write fences included").register(registry);
-      Gauge.builder(CACHE_BYTES, bytes, LongSupplier::getAsLong).baseUnit("bytes")
+      Gauge.builder(CACHE_BYTES, bytes, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
           .description("Bytes the EVENTUAL read cache holds, as read-cache-bytes counts them").register(registry);
     }
     return Counter.builder(CACHE_ANSWERS)
         .description("EVENTUAL gets answered from the router's read cache, without asking a replica")
+        .register(registry);
+  }
+
+  /**
+   * One server's connection meters: the connections it serves now ({@value #CONNECTIONS}, read
+   * from {@code open}) and the counter of those refused beyond its limit
+   * ({@value #CONNECTIONS_REFUSED}), which the server increments.
+   *
+   * @param server {@code grpc} or {@code http}
+   */
+  public Counter connections(String server, LongSupplier open) {
+    Gauge.builder(CONNECTIONS, open, LongSupplier::getAsLong).strongReference(true).tag("server", server)
+        .description("Client connections the router serves now, within its connection limit").register(registry);
+    return Counter.builder(CONNECTIONS_REFUSED).tag("server", server)
+        .description("Client connections refused for being beyond the router's connection limit")
         .register(registry);
   }
 

@@ -6,6 +6,7 @@ import com.google.rpc.ErrorInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A failure to report to the caller, classified once here so that the gRPC service and the HTTP
@@ -15,7 +16,10 @@ import java.util.Map;
 public final class RouterException extends RuntimeException {
   /** Public error reasons; their names appear in responses and never change meaning. */
   public enum Reason {
-    /** A request broke a size limit; metadata "limit" names it. Nothing was written. */
+    /**
+     * A request broke a size limit, or the router is at a limit of what it serves at once
+     * (connections: {@link #atCapacity()}); metadata "limit" names it. Nothing was written.
+     */
     LIMIT_EXCEEDED,
     /** A malformed request; metadata "field" names the field. Nothing was written. */
     BAD_REQUEST,
@@ -34,6 +38,8 @@ public final class RouterException extends RuntimeException {
   /** The ErrorInfo domain of every OrchidDB error. */
   public static final String DOMAIN = "orchiddb.io";
   private static final Logger LOG = LoggerFactory.getLogger(RouterException.class);
+  /** Limits on what a router serves at once rather than on a request: another router may have room. */
+  private static final Set<String> CAPACITY_LIMITS = Set.of("grpc-connections-max", "http-connections-max");
 
   private final Reason reason;
   private final Map<String, String> metadata;
@@ -57,13 +63,22 @@ public final class RouterException extends RuntimeException {
   }
 
   /**
+   * Whether this is a limit of the router's capacity (its connections), not of the request: the
+   * same request may succeed later or on another router, so it is reported as unavailable.
+   */
+  public boolean atCapacity() {
+    return reason == Reason.LIMIT_EXCEEDED && CAPACITY_LIMITS.contains(metadata.getOrDefault("limit", ""));
+  }
+
+  /**
    * This failure as the public API's error status (kv.proto, error model): the gRPC code of its
    * reason, this message, and a {@code google.rpc.ErrorInfo} detail (domain {@value #DOMAIN},
    * reason = {@link Reason} name, the metadata as is).
    */
   public com.google.rpc.Status toStatusProto() {
     Code code = switch (reason) {
-      case LIMIT_EXCEEDED, BAD_REQUEST -> Code.INVALID_ARGUMENT;
+      case LIMIT_EXCEEDED -> atCapacity() ? Code.UNAVAILABLE : Code.INVALID_ARGUMENT;
+      case BAD_REQUEST -> Code.INVALID_ARGUMENT;
       case CONDITION_FAILED -> Code.FAILED_PRECONDITION;
       case NO_QUORUM -> Code.UNAVAILABLE;
       case OUTCOME_UNKNOWN, DEADLINE_EXCEEDED -> Code.DEADLINE_EXCEEDED;

@@ -58,6 +58,19 @@ class HttpErrorsTest {
   }
 
   @Test
+  void aConnectionLimitIs503ForHttpAndUnavailableForGrpc() {
+    for (String limit : new String[] {"http-connections-max", "grpc-connections-max"}) {
+      RouterException full = RouterException.limit(limit, "full");
+      assertThat(full.atCapacity()).isTrue();
+      assertThat(HttpErrors.status(full).code()).isEqualTo(503);
+      assertThat(full.toStatusProto().getCode()).isEqualTo(com.google.rpc.Code.UNAVAILABLE_VALUE);
+    }
+    RouterException key = RouterException.limit("key-bytes-max", "too long");
+    assertThat(key.atCapacity()).isFalse();
+    assertThat(key.toStatusProto().getCode()).isEqualTo(com.google.rpc.Code.INVALID_ARGUMENT_VALUE);
+  }
+
+  @Test
   void errorBodyCarriesReasonMessageAndMetadata() throws Exception {
     AggregatedHttpResponse r = HttpErrors.response(new RouterException(Reason.CONDITION_FAILED,
         "condition failed; the key's current version is 42", Map.of("current_version", "42"))).aggregate().join();
