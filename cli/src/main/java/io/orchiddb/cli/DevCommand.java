@@ -26,7 +26,7 @@ final class DevCommand implements Callable<Integer> {
   int nodes;
 
   @Option(names = "--shards", defaultValue = "auto",
-      description = "Shards at first start, or auto: one per node (default: ${DEFAULT-VALUE}).")
+      description = "Shards at first start, or auto: one per machine, so one here (default: ${DEFAULT-VALUE}).")
   String shards;
 
   @Option(names = "--node-port", defaultValue = "7001",

@@ -38,7 +38,7 @@ public final class NodeMain implements Callable<Integer> {
   @Option(names = "--cluster-name", description = "Cluster name (default: orchiddb).")
   String clusterName;
 
-  @Option(names = "--shard-count", description = "Shards at bootstrap, or auto: one per node (default: auto).")
+  @Option(names = "--shard-count", description = "Shards at bootstrap, or auto: one per distinct host in --peers (default: auto).")
   String shardCount;
 
   @Option(names = "--replication", description = "Replicas per shard (default: 3).")

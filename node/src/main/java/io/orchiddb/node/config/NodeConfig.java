@@ -1,14 +1,18 @@
 package io.orchiddb.node.config;
 
 import com.google.common.net.HostAndPort;
+import com.google.common.net.InetAddresses;
 import io.orchiddb.node.shard.Limits;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -57,7 +61,7 @@ public record NodeConfig(
   public enum Storage { DURABLE, MEMORY }
 
   public static final int SHARD_COUNT_MAX = 1024;
-  /** The default shard count: one per node of the initial cluster. */
+  /** The default shard count: one per distinct host of the initial cluster ({@link #shardCount}). */
   public static final String SHARD_COUNT_AUTO = "auto";
   public static final int REPLICATION_MAX = 7;
   /** {@code metricsPort} when the node serves no metrics (the setting's value {@code off}). */
@@ -134,21 +138,37 @@ public record NodeConfig(
   }
 
   /**
-   * {@code auto} (the default): one shard per node, so each node leads about one shard. Every
-   * shard is a Raft group with its own threads and its own entries; on small machines fewer,
-   * fuller groups go much faster (BENCHMARKS.md: 3 shards beside 8 on 3 nodes), and more shards
-   * than nodes only pay off when the cluster will grow onto more machines.
+   * {@code auto} (the default): one shard per machine the peers run on, as the peers list tells
+   * it: one per distinct host, every loopback address counting as the same host. Each shard is a
+   * Raft group with its own leader, threads and entries. On separate machines one shard per
+   * machine lets each lead about one shard, which spreads the leaders' work over their cores;
+   * nodes that share a machine share its cores too, and there more groups only split each
+   * entry's writes among more entries (BENCHMARKS.md: on 3 nodes sharing 2 cores, one shard
+   * was faster than three for puts at every concurrency from 16 and for gets from 16). Hosts
+   * are compared as written, without name resolution.
    */
-  static int shardCount(String value, int nodes) {
+  static int shardCount(String value, Collection<HostAndPort> peers) {
     String v = value.strip();
     if (v.equals(SHARD_COUNT_AUTO)) {
-      return nodes;
+      return distinctHosts(peers);
     }
     try {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw new ConfigException("shard-count", "not a whole number or '" + SHARD_COUNT_AUTO + "': '" + value + "'");
     }
+  }
+
+  /** How many machines {@code peers} name: distinct hosts, all loopback addresses as one. */
+  static int distinctHosts(Collection<HostAndPort> peers) {
+    Set<String> hosts = new HashSet<>();
+    for (HostAndPort peer : peers) {
+      String host = peer.getHost().toLowerCase(Locale.ROOT);
+      boolean loopback = host.equals("localhost")
+          || (InetAddresses.isInetAddress(host) && InetAddresses.forString(host).isLoopbackAddress());
+      hosts.add(loopback ? "localhost" : host);
+    }
+    return Math.max(1, hosts.size());
   }
 
   /** Parses settings given by name; missing ones take their defaults; unknown names are errors. */
@@ -163,7 +183,7 @@ public record NodeConfig(
         peers,
         Path.of(dataDir),
         s.get("cluster-name"),
-        shardCount(s.get("shard-count"), peers.size()),
+        shardCount(s.get("shard-count"), peers.values()),
         Settings.integer(s, "replication"),
         storage(s.get("storage")),
         Settings.integer(s, "snapshot-threshold"),

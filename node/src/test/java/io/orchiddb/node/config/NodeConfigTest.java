@@ -60,7 +60,7 @@ class NodeConfigTest {
     assertThat(c.address()).isEqualTo(HostAndPort.fromParts("127.0.0.1", 9001));
     assertThat(c.dataDir()).isEqualTo(Path.of("data", "n1"));
     assertThat(c.clusterName()).isEqualTo("orchiddb");
-    assertThat(c.shardCount()).as("auto: one shard per node").isEqualTo(3);
+    assertThat(c.shardCount()).as("auto: one shard per host, and the peers share one").isEqualTo(1);
     assertThat(c.replication()).isEqualTo(3);
     assertThat(c.storage()).isEqualTo(NodeConfig.Storage.DURABLE);
     assertThat(c.snapshotThresholdEntries()).isEqualTo(10_000);
@@ -207,7 +207,7 @@ class NodeConfigTest {
   @Test
   void theSmallestAndLargestAllowedShardCountsAndReplicationsAreAccepted() {
     assertThat(NodeConfig.parse(with("shard-count", "1")).shardCount()).isEqualTo(1);
-    assertThat(NodeConfig.parse(with("shard-count", " auto ")).shardCount()).isEqualTo(3);
+    assertThat(NodeConfig.parse(with("shard-count", " auto ")).shardCount()).isEqualTo(1);
     assertThat(NodeConfig.parse(with("shard-count", "1024")).shardCount()).isEqualTo(1024);
     assertThat(NodeConfig.parse(with("replication", "1")).replication()).isEqualTo(1);
     assertThat(NodeConfig.parse(with("replication", "7")).replication()).isEqualTo(7);
@@ -266,5 +266,20 @@ class NodeConfigTest {
     Path file = dir.resolve("node.properties");
     Files.write(file, List.of("node-id=n1", "peers=" + PEERS, "replicas=3"));
     assertRefused(NodeConfig.readFile(file), "replicas");
+  }
+
+  @Test
+  void autoShardCountIsOnePerDistinctHostWithEveryLoopbackAddressAsOne() {
+    Map<String, String> s = minimal();
+    s.put("peers", "n1=db1.example:7000,n2=db2.example:7000,n3=DB3.example:7000");
+    assertThat(NodeConfig.parse(s).shardCount()).as("three machines").isEqualTo(3);
+    s.put("peers", "n1=10.0.0.1:7000,n2=10.0.0.1:7001,n3=10.0.0.2:7000,n4=[fd00::1]:7000,n5=db5:7000");
+    assertThat(NodeConfig.parse(s).shardCount()).as("two nodes on 10.0.0.1").isEqualTo(4);
+    s.put("peers", "n1=127.0.0.1:7000,n2=127.0.0.2:7000,n3=localhost:7002,n4=[::1]:7003");
+    assertThat(NodeConfig.parse(s).shardCount()).as("all on this machine").isEqualTo(1);
+    s.put("peers", "n1=db1.example:7000,n2=db1.example:7001,n3=db1.example:7002");
+    assertThat(NodeConfig.parse(s).shardCount()).as("one machine by name").isEqualTo(1);
+    s.put("shard-count", "3");
+    assertThat(NodeConfig.parse(s).shardCount()).as("a number is taken as given").isEqualTo(3);
   }
 }
