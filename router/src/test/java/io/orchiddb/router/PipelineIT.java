@@ -8,6 +8,8 @@ import com.google.rpc.ErrorInfo;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.orchiddb.api.v1.Absent;
 import io.orchiddb.api.v1.Condition;
@@ -67,7 +69,7 @@ class PipelineIT {
   }
 
   /** One stream: what it received, in order, and whether and how it ended. */
-  private static final class Stream implements StreamObserver<PipelineResponse> {
+  private static class Stream implements StreamObserver<PipelineResponse> {
     final LinkedBlockingQueue<PipelineResponse> messages = new LinkedBlockingQueue<>();
     /** Messages {@link #results} has taken so far. */
     int messagesRead;
@@ -118,6 +120,22 @@ class PipelineIT {
     public void onCompleted() {
       endedWith = Status.OK;
       ended.countDown();
+    }
+  }
+
+  /** A stream whose client takes no result until {@link #startReading}, as a stalled client would. */
+  private static final class NotReading extends Stream
+      implements ClientResponseObserver<PipelineRequest, PipelineResponse> {
+    private ClientCallStreamObserver<PipelineRequest> call;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<PipelineRequest> requestStream) {
+      call = requestStream;
+      requestStream.disableAutoRequestWithInitial(0);
+    }
+
+    void startReading() {
+      call.request(Integer.MAX_VALUE);
     }
   }
 
@@ -247,5 +265,92 @@ class PipelineIT {
     assertThat(s.results(2).values()).allMatch(PipelineResult::hasPut);
     assertThat(s.ended.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(s.endedWith.getCode()).isEqualTo(Status.Code.OK);
+  }
+
+  private static final int BIG_VALUE_BYTES = 900 * 1024;
+
+  private void putBig(String key) {
+    KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).put(PutRequest.newBuilder()
+        .setKey(b(key)).setValue(ByteString.copyFrom(new byte[BIG_VALUE_BYTES])).build());
+  }
+
+  private boolean found(String key) {
+    return KVGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        .get(GetRequest.newBuilder().setKey(b(key)).setConsistency(Consistency.STRONG).build()).getFound();
+  }
+
+  @Test
+  void largeResultsAreSpreadOverMessagesThatAnyClientAccepts() throws Exception {
+    putBig("pipe/big");
+    // This channel keeps gRPC's default 4 MiB inbound limit: 8 results of 900 KiB in one message
+    // would end the stream with RESOURCE_EXHAUSTED.
+    Stream s = new Stream().open(channel);
+    PipelineOp.Builder[] gets = new PipelineOp.Builder[8];
+    for (int i = 0; i < gets.length; i++) {
+      gets[i] = get(i + 1, "pipe/big");
+    }
+    s.send(gets);
+    Map<Long, PipelineResult> results = s.results(gets.length);
+    for (PipelineResult r : results.values()) {
+      assertThat(r.getGet().getKv().getValue().size()).isEqualTo(BIG_VALUE_BYTES);
+    }
+    assertThat(s.endedWith).as("the stream is still open").isNull();
+    s.requests.onCompleted();
+    assertThat(s.ended.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(s.endedWith).isEqualTo(Status.OK);
+  }
+
+  /**
+   * A client that stops reading results stops having its ops read: the router takes the message it
+   * had asked for, then no more until the results can leave. The client's window is fixed at 1 MiB
+   * (no automatic tuning), so 16 results of 900 KiB cannot leave while it reads nothing.
+   */
+  @Test
+  void aClientThatStopsReadingResultsStopsHavingItsOpsRead() throws Exception {
+    putBig("pipe/fc-big");
+    ManagedChannel small = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext()
+        .flowControlWindow(1 << 20).build();
+    try {
+      NotReading s = new NotReading();
+      s.open(small);
+      PipelineOp.Builder[] gets = new PipelineOp.Builder[16];
+      for (int i = 0; i < gets.length; i++) {
+        gets[i] = get(i + 1, "pipe/fc-big");
+      }
+      double before = strongGetsServed();
+      s.send(gets);
+      awaitTrue("the router answered the 16 gets", () -> strongGetsServed() >= before + gets.length);
+      // The router asked for the next message before it answered the gets: this one is read.
+      s.send(put(100, "pipe/fc-first", "v"));
+      awaitTrue("the put the router had asked for is applied", () -> found("pipe/fc-first"));
+      // Now the results wait on the router's side, and it asks for nothing more.
+      s.send(put(101, "pipe/fc-held", "v"));
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (System.nanoTime() < until) {
+        assertThat(found("pipe/fc-held")).as("a put sent while the client reads no results").isFalse();
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      s.startReading();
+      Map<Long, PipelineResult> results = s.results(gets.length + 2);
+      assertThat(results.get(101L).hasPut()).isTrue();
+      assertThat(found("pipe/fc-held")).isTrue();
+    } finally {
+      small.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Strong gets the router has answered successfully so far (its /metrics). */
+  private double strongGetsServed() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^orchiddb_router_requests_seconds_count"
+        + "\\{consistency=\"strong\",op=\"get\",outcome=\"ok\"} (\\S+)$").matcher(cluster.router().metrics().scrape());
+    return m.find() ? Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime() < until).as(what + " within " + WAIT).isTrue();
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
   }
 }

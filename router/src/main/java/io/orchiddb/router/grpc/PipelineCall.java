@@ -31,6 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * size is bounded by the server's inbound limit, as every call's is, and each op is checked
  * against the same limits as its unary call.
  *
+ * <p>Flow control: messages are read one at a time, and the next only while the response stream
+ * is ready (gRPC's {@code isReady}: its results are leaving, not piling up). A client that stops
+ * reading results therefore stops having ops read, HTTP/2 flow control holds its further writes,
+ * and the router keeps no more than the results of the ops it had already taken.
+ *
  * <p>Thread-safe: ops arrive on the transport's thread; results are queued from any thread, and
  * one thread at a time drains the queue into the response stream.
  */
@@ -40,6 +45,13 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
   /** Most ops one stream may have in flight (kv.proto, pipeline-inflight-max). */
   static final int IN_FLIGHT_MAX = 4096;
   private static final long TIMEOUT_US_CAP = 86_400_000_000L;
+  /**
+   * Results fill a message up to about this many bytes: far below any client's inbound limit
+   * (gRPC's default is 4 MiB), however many large values one Raft entry or node read answers.
+   */
+  static final int MESSAGE_BYTES_TARGET = 1 << 20;
+  /** A result's tag and length in its message, at most. */
+  private static final int RESULT_FRAMING_BYTES = 6;
 
   private final KvRouter router;
   private final ServerCallStreamObserver<PipelineResponse> out;
@@ -50,6 +62,8 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
   private volatile boolean ended;
   /** Set once the client half-closed: the stream completes when the last op is answered. */
   private volatile boolean halfClosed;
+  /** A message is owed to the client once the stream is ready again; callbacks only. */
+  private boolean waitingForReady;
   private final Runnable deferredFlush = () -> {
     flushDeferred.set(false);
     drain();
@@ -60,6 +74,28 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
     this.out = (ServerCallStreamObserver<PipelineResponse>) out;
     // Without a handler, writing to a cancelled stream throws; with one, such writes are dropped.
     this.out.setOnCancelHandler(() -> ended = true);
+    this.out.disableAutoRequest();
+    this.out.setOnReadyHandler(this::onReady);
+    this.out.request(1);
+  }
+
+  /**
+   * Asks for the next message if results can leave now, or else leaves that to the next onReady.
+   * Runs, as {@link #onReady} does, on gRPC's serialized callbacks of this call.
+   */
+  private void requestNext() {
+    if (out.isReady()) {
+      out.request(1);
+    } else {
+      waitingForReady = true;
+    }
+  }
+
+  private void onReady() {
+    if (waitingForReady) {
+      waitingForReady = false;
+      out.request(1);
+    }
   }
 
   @Override
@@ -80,6 +116,7 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
       });
     }
     drain();
+    requestNext();
   }
 
   private void serve(PipelineOp op) {
@@ -142,7 +179,11 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
     return PipelineResult.newBuilder().setId(id).setError(e.toStatusProto()).build();
   }
 
-  /** Writes every queued result, several per message; one thread at a time. */
+  /**
+   * Writes every queued result, several per message but no more than about
+   * {@link #MESSAGE_BYTES_TARGET} in one (a result larger than that goes alone); one thread at a
+   * time.
+   */
   private void drain() {
     if (drains.getAndIncrement() != 0) {
       return; // the thread draining now will see what was queued
@@ -150,19 +191,23 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
     int missed = 1;
     while (true) {
       PipelineResponse.Builder message = null;
+      long bytes = 0;
       PipelineResult r;
       while ((r = done.poll()) != null) {
+        int size = r.getSerializedSize() + RESULT_FRAMING_BYTES;
+        if (message != null && bytes + size > MESSAGE_BYTES_TARGET) {
+          write(message);
+          message = null;
+        }
         if (message == null) {
           message = PipelineResponse.newBuilder();
+          bytes = 0;
         }
         message.addResults(r);
+        bytes += size;
       }
-      if (message != null && !ended) {
-        try {
-          out.onNext(message.build());
-        } catch (RuntimeException e) {
-          ended = true; // the stream is gone (cancelled meanwhile); nothing more can be written
-        }
+      if (message != null) {
+        write(message);
       }
       // Only the draining thread ends the stream, so ended says whether it has.
       if (halfClosed && !ended && inFlight.get() == 0 && done.isEmpty()) {
@@ -173,6 +218,17 @@ final class PipelineCall implements StreamObserver<PipelineRequest> {
       if (missed == 0) {
         return;
       }
+    }
+  }
+
+  private void write(PipelineResponse.Builder message) {
+    if (ended) {
+      return;
+    }
+    try {
+      out.onNext(message.build());
+    } catch (RuntimeException e) {
+      ended = true; // the stream is gone (cancelled meanwhile); nothing more can be written
     }
   }
 
