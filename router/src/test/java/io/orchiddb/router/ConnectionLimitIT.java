@@ -16,10 +16,8 @@ import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.client.OrchidClient;
 import io.orchiddb.client.RetryPolicy;
 import io.orchiddb.client.UnavailableException;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
+import io.orchiddb.router.http.RawHttp;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -193,22 +191,7 @@ class ConnectionLimitIT {
 
   /** Sends {@code request} on a new connection and reads until the server closes it. */
   private static String requestUntilClosed(int port, String request) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout((int) WAIT.toMillis());
-      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      s.getOutputStream().flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream got = new ByteArrayOutputStream();
-      byte[] buf = new byte[4096];
-      try {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          got.write(buf, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        throw new AssertionError("the server kept the connection open; got: " + got.toString(StandardCharsets.UTF_8), e);
-      }
-      return got.toString(StandardCharsets.UTF_8);
-    }
+    return RawHttp.sendAndReadUntilClosed(port, request.getBytes(StandardCharsets.US_ASCII), WAIT);
   }
 
   private double gauge(String server) {

@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.orchiddb.router.DevCluster;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,24 +64,7 @@ class HttpFailuresIT {
 
   /** Sends {@code bytes}, then reads until the server closes the connection; returns what it sent. */
   private String sendAndReadUntilClosed(byte[] bytes) throws IOException {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(CLIENT_WAIT_MS);
-      OutputStream out = s.getOutputStream();
-      out.write(bytes);
-      out.flush();
-      InputStream in = s.getInputStream();
-      ByteArrayOutputStream received = new ByteArrayOutputStream();
-      byte[] buf = new byte[4096];
-      try {
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          received.write(buf, 0, n);
-        }
-      } catch (SocketTimeoutException e) {
-        throw new AssertionError("the server kept the connection open for " + CLIENT_WAIT_MS + " ms; got: "
-            + received.toString(StandardCharsets.UTF_8), e);
-      }
-      return received.toString(StandardCharsets.UTF_8);
-    }
+    return RawHttp.sendAndReadUntilClosed(port, bytes, Duration.ofMillis(CLIENT_WAIT_MS));
   }
 
   private HttpResponse<byte[]> send(String method, String path, byte[] body) throws Exception {
