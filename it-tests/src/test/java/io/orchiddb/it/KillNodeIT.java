@@ -139,6 +139,19 @@ class KillNodeIT {
     // Every acknowledged write is there with its version: through the leader (a linearizable
     // scan of each shard), and in every replica's own state once it has caught up (each replica
     // was killed once).
+    try {
+      checkEveryReplica(layout, shards, clientProperties, acked);
+    } catch (Throwable t) {
+      // The nodes' logs live in the test's temporary directory, which goes with the test.
+      for (NodeProcess n : nodes) {
+        System.out.printf("KillNodeIT: the last lines of %s's log:%n%s%n", n.id(), n.logTail(60));
+      }
+      throw t;
+    }
+  }
+
+  private void checkEveryReplica(ClusterMap layout, ShardMap shards, RaftProperties clientProperties,
+      Map<String, Long> acked) throws Exception {
     Map<Integer, Long> lastIndex = new HashMap<>();
     acked.forEach((key, version) -> lastIndex.merge(shardOf(shards, key).getId(), version, Math::max));
     for (ShardInfo shard : layout.getShardsList()) {

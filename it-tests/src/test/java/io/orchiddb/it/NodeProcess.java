@@ -42,6 +42,15 @@ final class NodeProcess implements AutoCloseable {
     return id;
   }
 
+  /** The last {@code lines} lines of this node's output (all its runs), for a failure's report. */
+  String logTail(int lines) throws IOException {
+    if (!Files.exists(log)) {
+      return "(no output)";
+    }
+    List<String> all = Files.readAllLines(log);
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
   /** Starts the JVM and waits until the node reports it is ready. */
   void start(Duration timeout) throws IOException {
     long logStart = Files.exists(log) ? Files.size(log) : 0;
