@@ -164,11 +164,12 @@ class KillNodeIT {
           expected.put(key, version);
         }
       });
-      assertContainsAll("leader of shard " + shard.getId(), scanAll(q -> client.read(q)), expected);
+      String atLeader = "leader of shard " + shard.getId();
+      assertContainsAll(atLeader, scanAll(atLeader, q -> client.read(q)), expected);
       long minIndex = lastIndex.getOrDefault(shard.getId(), 0L);
       for (String replica : shard.getReplicasList()) {
-        assertContainsAll(replica + " for shard " + shard.getId(),
-            scanAll(q -> client.readStale(q, minIndex, replica)), expected);
+        String atReplica = replica + " for shard " + shard.getId();
+        assertContainsAll(atReplica, scanAll(atReplica, q -> client.readStale(q, minIndex, replica)), expected);
       }
     }
   }
@@ -189,7 +190,7 @@ class KillNodeIT {
   }
 
   /** Every key of a shard with its version, read page by page with {@code read}. */
-  private static Map<String, Long> scanAll(
+  private static Map<String, Long> scanAll(String where,
       java.util.function.Function<byte[], java.util.concurrent.CompletableFuture<byte[]>> read) throws Exception {
     Map<String, Long> out = new HashMap<>();
     ByteString start = ByteString.EMPTY;
@@ -203,7 +204,7 @@ class KillNodeIT {
       ShardReadResult r = ShardReadResult.parseFrom(read.apply(query).get(SCAN_PAGE_WAIT.toSeconds(), TimeUnit.SECONDS));
       long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
       if (tookMs > 5000) {
-        System.out.printf("KillNodeIT: a scan page took %d ms%n", tookMs); // to tell stalls from slowness
+        System.out.printf("KillNodeIT: a scan page at %s took %d ms%n", where, tookMs); // to tell stalls from slowness
       }
       for (KeyEntry e : r.getScan().getEntriesList()) {
         out.put(e.getKey().toStringUtf8(), e.getVersion());
