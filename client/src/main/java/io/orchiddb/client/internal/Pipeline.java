@@ -117,10 +117,6 @@ final class Pipeline {
       }
     }
 
-    void fail(Status status) {
-      setException(status.asRuntimeException());
-    }
-
     void fail(StatusRuntimeException e) {
       setException(e);
     }
@@ -375,7 +371,8 @@ final class Pipeline {
       for (Op<?> op : pending.values()) {
         if (op.isDone() || op.deadlineNanos <= now) {
           if (release(op)) {
-            op.fail(Status.DEADLINE_EXCEEDED.withDescription("no answer from the router within the deadline"));
+            op.fail(Status.DEADLINE_EXCEEDED.withDescription("no answer from the router within the deadline")
+                .asRuntimeException());
           }
         } else {
           next = Math.min(next, op.deadlineNanos);

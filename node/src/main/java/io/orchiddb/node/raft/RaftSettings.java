@@ -23,7 +23,7 @@ final class RaftSettings {
   /** Room for a log entry's framing around the largest request we accept. */
   private static final int ENTRY_OVERHEAD_BYTES = 256 * 1024;
   /** Failed appends to a follower: 10 retries 1 ms apart, 50 at 100 ms, then every 0.5 s (about 58 days). */
-  static final String APPENDER_RETRY_POLICY = "1ms,10, 100ms,50, 500ms,10000000";
+  private static final String APPENDER_RETRY_POLICY = "1ms,10, 100ms,50, 500ms,10000000";
 
   private RaftSettings() {}
 

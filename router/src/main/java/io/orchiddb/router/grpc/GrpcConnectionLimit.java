@@ -7,10 +7,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerTransportFilter;
 import io.grpc.StatusRuntimeException;
-import io.micrometer.core.instrument.Counter;
+import io.orchiddb.router.metrics.ConnectionPlaces;
 import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.RouterException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the gRPC server's connections by {@code grpc-connections-max}. A connection beyond the
@@ -30,15 +29,12 @@ public final class GrpcConnectionLimit {
   private static final Attributes.Key<Boolean> COUNTED = Attributes.Key.create("orchiddb.connection-counted");
   private static final Attributes.Key<Boolean> REFUSED = Attributes.Key.create("orchiddb.connection-refused");
 
-  private final int max;
-  private final AtomicInteger open = new AtomicInteger();
+  private final ConnectionPlaces places;
   private final StatusRuntimeException refusal;
-  private final Counter refused;
 
   public GrpcConnectionLimit(int max, RouterMetrics metrics) {
-    this.max = max;
-    this.refused = metrics.connections("grpc", open::get);
-    this.refusal = GrpcErrors.toStatus(RouterException.limit(LIMIT, "this router serves at most " + max
+    this.places = metrics.connections("grpc", max);
+    this.refusal = GrpcErrors.toStatus(RouterException.capacity(LIMIT, "this router serves at most " + max
         + " gRPC connections (" + LIMIT + ") and has that many open: close this connection and retry"
         + " on a new one later, or use another router"));
   }
@@ -47,19 +43,14 @@ public final class GrpcConnectionLimit {
     return new ServerTransportFilter() {
       @Override
       public Attributes transportReady(Attributes attributes) {
-        if (open.incrementAndGet() > max) {
-          open.decrementAndGet();
-          refused.increment();
-          return attributes.toBuilder().set(REFUSED, Boolean.TRUE).build();
-        }
-        return attributes.toBuilder().set(COUNTED, Boolean.TRUE).build();
+        return attributes.toBuilder().set(places.take() ? COUNTED : REFUSED, Boolean.TRUE).build();
       }
 
       @Override
       public void transportTerminated(Attributes attributes) {
         // null when the connection closed before its handshake completed (never counted).
         if (attributes != null && attributes.get(COUNTED) != null) {
-          open.decrementAndGet();
+          places.release();
         }
       }
     };
@@ -73,12 +64,9 @@ public final class GrpcConnectionLimit {
         if (call.getAttributes().get(REFUSED) == null) {
           return next.startCall(call, headers);
         }
-        Metadata trailers = refusal.getTrailers();
-        Metadata copy = new Metadata();
-        if (trailers != null) {
-          copy.merge(trailers);
-        }
-        call.close(refusal.getStatus(), copy);
+        Metadata trailers = new Metadata(); // a call's own: closing it may change them
+        trailers.merge(refusal.getTrailers());
+        call.close(refusal.getStatus(), trailers);
         return new ServerCall.Listener<>() {};
       }
     };

@@ -5,16 +5,15 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.SimpleDecoratingHttpService;
-import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.orchiddb.router.metrics.ConnectionPlaces;
 import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.RouterException;
 import java.net.SocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the HTTP gateway's connections by {@code http-connections-max}. A connection beyond the
@@ -31,22 +30,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HttpConnectionLimit {
   static final String LIMIT = "http-connections-max";
 
-  private final int max;
-  private final AtomicInteger open = new AtomicInteger();
+  private final ConnectionPlaces places;
   private final Set<SocketAddress> refused = ConcurrentHashMap.newKeySet();
-  private final Counter refusedCount;
   private final RouterException refusal;
 
   HttpConnectionLimit(int max, RouterMetrics metrics) {
-    this.max = max;
-    this.refusedCount = metrics.connections("http", open::get);
-    this.refusal = RouterException.limit(LIMIT, "this router serves at most " + max + " HTTP connections ("
+    this.places = metrics.connections("http", max);
+    this.refusal = RouterException.capacity(LIMIT, "this router serves at most " + max + " HTTP connections ("
         + LIMIT + ") and has that many open: retry later on a new connection, or use another router");
   }
 
   /** The connection limit Armeria itself enforces by closing new connections at once. */
   int hardLimit() {
-    return (int) Math.min(Integer.MAX_VALUE, 2L * max);
+    return (int) Math.min(Integer.MAX_VALUE, 2L * places.max());
   }
 
   /** Counts each new connection of the gateway: for Armeria's {@code childChannelPipelineCustomizer}. */
@@ -70,8 +66,8 @@ final class HttpConnectionLimit {
 
   /** One connection's place under the limit, taken when it opens and given back when it closes. */
   private final class Place extends ChannelInboundHandlerAdapter {
-    private boolean taken;
     private boolean counted;
+    /** Set while the connection is refused. */
     private SocketAddress remote;
 
     @Override
@@ -88,17 +84,14 @@ final class HttpConnectionLimit {
     }
 
     private void take(ChannelHandlerContext ctx) {
-      if (taken) {
+      if (counted || remote != null) {
         return;
       }
-      taken = true;
-      if (open.incrementAndGet() <= max) {
+      if (places.take()) {
         counted = true;
       } else {
-        open.decrementAndGet();
         remote = ctx.channel().remoteAddress();
         refused.add(remote);
-        refusedCount.increment();
       }
     }
 
@@ -106,7 +99,7 @@ final class HttpConnectionLimit {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       if (counted) {
         counted = false;
-        open.decrementAndGet();
+        places.release();
       } else if (remote != null) {
         refused.remove(remote);
         remote = null;

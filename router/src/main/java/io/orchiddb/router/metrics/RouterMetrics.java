@@ -14,6 +14,7 @@ import java.io.Closeable;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
@@ -137,18 +138,19 @@ public final class RouterMetrics implements Closeable {
   }
 
   /**
-   * One server's connection meters: the connections it serves now ({@value #CONNECTIONS}, read
-   * from {@code open}) and the counter of those refused beyond its limit
-   * ({@value #CONNECTIONS_REFUSED}), which the server increments.
+   * One server's connection places under its limit, with their meters: the connections it serves
+   * now ({@value #CONNECTIONS}) and those refused beyond the limit ({@value #CONNECTIONS_REFUSED}).
    *
    * @param server {@code grpc} or {@code http}
    */
-  public Counter connections(String server, LongSupplier open) {
-    Gauge.builder(CONNECTIONS, open, LongSupplier::getAsLong).strongReference(true).tag("server", server)
+  public ConnectionPlaces connections(String server, int max) {
+    AtomicInteger open = new AtomicInteger();
+    Gauge.builder(CONNECTIONS, open, AtomicInteger::get).strongReference(true).tag("server", server)
         .description("Client connections the router serves now, within its connection limit").register(registry);
-    return Counter.builder(CONNECTIONS_REFUSED).tag("server", server)
+    Counter refused = Counter.builder(CONNECTIONS_REFUSED).tag("server", server)
         .description("Client connections refused for being beyond the router's connection limit")
         .register(registry);
+    return new ConnectionPlaces(max, open, refused);
   }
 
   /** The summary of transactions per Raft entry proposed to {@code shardId}. */

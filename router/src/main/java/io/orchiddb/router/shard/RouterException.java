@@ -6,7 +6,6 @@ import com.google.rpc.ErrorInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A failure to report to the caller, classified once here so that the gRPC service and the HTTP
@@ -38,16 +37,20 @@ public final class RouterException extends RuntimeException {
   /** The ErrorInfo domain of every OrchidDB error. */
   public static final String DOMAIN = "orchiddb.io";
   private static final Logger LOG = LoggerFactory.getLogger(RouterException.class);
-  /** Limits on what a router serves at once rather than on a request: another router may have room. */
-  private static final Set<String> CAPACITY_LIMITS = Set.of("grpc-connections-max", "http-connections-max");
 
   private final Reason reason;
   private final Map<String, String> metadata;
+  private final boolean atCapacity;
 
   public RouterException(Reason reason, String message, Map<String, String> metadata) {
+    this(reason, message, metadata, false);
+  }
+
+  private RouterException(Reason reason, String message, Map<String, String> metadata, boolean atCapacity) {
     super(message, null, false, false);
     this.reason = reason;
     this.metadata = Map.copyOf(metadata);
+    this.atCapacity = atCapacity;
   }
 
   public RouterException(Reason reason, String message) {
@@ -67,7 +70,7 @@ public final class RouterException extends RuntimeException {
    * same request may succeed later or on another router, so it is reported as unavailable.
    */
   public boolean atCapacity() {
-    return reason == Reason.LIMIT_EXCEEDED && CAPACITY_LIMITS.contains(metadata.getOrDefault("limit", ""));
+    return atCapacity;
   }
 
   /**
@@ -105,6 +108,11 @@ public final class RouterException extends RuntimeException {
 
   public static RouterException limit(String limit, String message) {
     return new RouterException(Reason.LIMIT_EXCEEDED, message, Map.of("limit", limit));
+  }
+
+  /** LIMIT_EXCEEDED for a limit of the router's capacity ({@link #atCapacity()}), such as its connections. */
+  public static RouterException capacity(String limit, String message) {
+    return new RouterException(Reason.LIMIT_EXCEEDED, message, Map.of("limit", limit), true);
   }
 
   public static RouterException badRequest(String field, String message) {

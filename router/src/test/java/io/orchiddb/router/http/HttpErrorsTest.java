@@ -60,7 +60,7 @@ class HttpErrorsTest {
   @Test
   void aConnectionLimitIs503ForHttpAndUnavailableForGrpc() {
     for (String limit : new String[] {"http-connections-max", "grpc-connections-max"}) {
-      RouterException full = RouterException.limit(limit, "full");
+      RouterException full = RouterException.capacity(limit, "full");
       assertThat(full.atCapacity()).isTrue();
       assertThat(HttpErrors.status(full).code()).isEqualTo(503);
       assertThat(full.toStatusProto().getCode()).isEqualTo(com.google.rpc.Code.UNAVAILABLE_VALUE);
