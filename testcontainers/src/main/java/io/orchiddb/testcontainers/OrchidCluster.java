@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.testcontainers.containers.Network;
@@ -33,7 +41,8 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>{@link #start()} starts the nodes together (a node waits for a quorum of its peers before
  * its groups elect leaders), then the router, and returns once the router's {@code /health}
- * answers 200. {@link #stop()} removes every container and the network; call it (or use
+ * answers 200 and its {@code /v1/cluster} names a leader for every shard, so a first write does
+ * not wait out an election. {@link #stop()} removes every container and the network; call it (or use
  * try-with-resources), since nothing else cleans up when Testcontainers' Ryuk is disabled, as it
  * must be on Podman.
  *
@@ -44,6 +53,8 @@ public final class OrchidCluster implements Startable {
   public static final DockerImageName DEFAULT_IMAGE = DockerImageName.parse(DEFAULT_IMAGE_NAME);
   /** Ids are n1..n9, so that the peers of a cluster read the same way as everywhere else. */
   public static final int NODES_MAX = 9;
+  /** A shard's leader in the router's {@code /v1/cluster} JSON ("" while it has none). */
+  private static final Pattern LEADER = Pattern.compile("\"leader\":\"([^\"]*)\"");
 
   private final DockerImageName image;
   private int nodeCount = 3;
@@ -149,10 +160,54 @@ public final class OrchidCluster implements Startable {
       }
       Startables.deepStart(nodes).join();
       router.start();
+      awaitLeaders();
     } catch (RuntimeException e) {
       stop();
       throw e;
     }
+  }
+
+  /**
+   * Waits, within the startup timeout, until the router's cluster status names a leader for
+   * every shard. The router is healthy once it has read the shard map, which the meta group's
+   * leader serves; the shards' own groups may still be electing then (a first write in one CI
+   * run waited out the router's 10 s request timeout on a shard without a leader).
+   */
+  private void awaitLeaders() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    URI status = URI.create(httpEndpoint() + "/v1/cluster");
+    long deadline = System.nanoTime() + startupTimeout.toNanos();
+    String last = "(no answer)";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200 && everyShardLed(r.body())) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the shards' leaders", e);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    }
+    throw new IllegalStateException("not every shard had a leader within " + startupTimeout + "; last status: " + last);
+  }
+
+  /** Whether a {@code /v1/cluster} answer lists shards and names a leader for each. */
+  static boolean everyShardLed(String status) {
+    Matcher leaders = LEADER.matcher(status);
+    int shards = 0;
+    while (leaders.find()) {
+      if (leaders.group(1).isEmpty()) {
+        return false;
+      }
+      shards++;
+    }
+    return shards > 0;
   }
 
   /** Removes the router, the nodes and the network. Safe to call more than once. */

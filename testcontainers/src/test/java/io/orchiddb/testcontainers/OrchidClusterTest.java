@@ -58,4 +58,13 @@ class OrchidClusterTest {
     cluster.stop();
     cluster.stop();
   }
+
+  @Test
+  void startWaitsForALeaderOfEveryShardInTheClusterStatus() {
+    String led = "{\"map_epoch\":2,\"shards\":[{\"id\":0,\"leader\":\"n1\",\"epoch\":1},"
+        + "{\"id\":1,\"leader\":\"n3\",\"epoch\":1}]}";
+    assertThat(OrchidCluster.everyShardLed(led)).isTrue();
+    assertThat(OrchidCluster.everyShardLed(led.replace("\"n3\"", "\"\""))).as("shard 1 electing").isFalse();
+    assertThat(OrchidCluster.everyShardLed("{\"map_epoch\":0,\"shards\":[]}")).as("no shards listed yet").isFalse();
+  }
 }
