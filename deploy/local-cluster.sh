@@ -10,6 +10,11 @@
 #   deploy/local-cluster.sh pause ID      SIGSTOP it
 #   deploy/local-cluster.sh resume ID     SIGCONT it
 #   deploy/local-cluster.sh restart ID    start it again on its data (after kill or stop)
+#   deploy/local-cluster.sh routers       the routers' gRPC endpoints, comma-separated (for ORCHIDDB_ROUTER)
+#
+# ORCHIDDB_ROUTERS=embedded (at start): no router process; every node runs one in its own JVM
+# (`orchiddb node --router`), node i's on gRPC port $ORCHIDDB_GRPC_PORT+2(i-1) and HTTP port
+# $ORCHIDDB_HTTP_PORT+2(i-1) (4207/4206, 4209/4208, ...), as etcd members serve clients.
 #
 # Ports: node i listens on $ORCHIDDB_NODE_PORT+i-1 (default 7001..) and serves its metrics on
 # $ORCHIDDB_METRICS_PORT+i-1 (default 9101..; "off" for none), the router on 4207 (gRPC) and 4206
@@ -28,6 +33,7 @@ die() { echo "local-cluster: $*" >&2; exit 2; }
 pidfile() { echo "$dir/$1.pid"; }
 alive() { local f; f="$(pidfile "$1")"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 count() { [ -f "$dir/nodes" ] && cat "$dir/nodes" || echo 0; }
+embedded() { [ "$(cat "$dir/routers" 2>/dev/null || echo separate)" = embedded ]; }
 
 peers() {
   local n="$1" p="" i
@@ -45,10 +51,23 @@ launch() { # name, args...
 start_node() { # i
   local n; n="$(count)"
   # shellcheck disable=SC2086 # ORCHIDDB_NODE_ARGS is a list of extra flags, e.g. "--shard-count 3"
-  local metrics="off"
+  local metrics="off" router=()
   [ "$metrics_port" = off ] || metrics=$((metrics_port + $1 - 1))
+  if embedded; then
+    router=(--router --router-grpc-port $((grpc_port + 2 * ($1 - 1))) --router-http-port $((http_port + 2 * ($1 - 1))))
+  fi
   launch "n$1" node --node-id "n$1" --peers "$(peers "$n")" --data-dir "$dir/n$1" --metrics-port "$metrics" \
-    ${ORCHIDDB_NODE_ARGS:-}
+    ${router[@]+"${router[@]}"} ${ORCHIDDB_NODE_ARGS:-}
+}
+
+routers() {
+  local p="" i
+  if embedded; then
+    for ((i = 1; i <= $(count); i++)); do p+="${p:+,}127.0.0.1:$((grpc_port + 2 * (i - 1)))"; done
+  else
+    p="127.0.0.1:$grpc_port"
+  fi
+  echo "$p"
 }
 
 start_router() {
@@ -66,7 +85,7 @@ wait_ready() { # name, pattern
 
 name_of() { # ID -> process name
   case "$1" in
-    router) echo router ;;
+    router) embedded && die "no router process: each node runs its own (ORCHIDDB_ROUTERS=embedded)"; echo router ;;
     ''|*[!0-9]*) die "ID must be a node number (1..$(count)) or 'router', got '$1'" ;;
     *) (($1 >= 1 && $1 <= $(count))) || die "no node $1 (cluster has $(count))"; echo "n$1" ;;
   esac
@@ -82,12 +101,20 @@ case "$cmd" in
       die "$dir holds a $(count)-node cluster; stop it and remove $dir to start a $n-node one"
     fi
     echo "$n" >"$dir/nodes"
+    case "${ORCHIDDB_ROUTERS:-separate}" in
+      separate|embedded) echo "${ORCHIDDB_ROUTERS:-separate}" >"$dir/routers" ;;
+      *) die "ORCHIDDB_ROUTERS must be separate or embedded, got '$ORCHIDDB_ROUTERS'" ;;
+    esac
     "$root/orchiddb" --version >/dev/null # build once, before starting processes in parallel
     for ((i = 1; i <= n; i++)); do : >>"$dir/n$i.log"; start_node "$i"; done
-    start_router
+    embedded || start_router
     for ((i = 1; i <= n; i++)); do wait_ready "n$i" "orchiddb node n$i ready"; done
-    wait_ready router "orchiddb router ready"
-    echo "local cluster up: $n nodes, router gRPC 127.0.0.1:$grpc_port, HTTP 127.0.0.1:$http_port (logs in $dir)"
+    if embedded; then
+      echo "local cluster up: $n nodes, each with a router; gRPC $(routers), HTTP 127.0.0.1:$http_port (n1), +2 per node (logs in $dir)"
+    else
+      wait_ready router "orchiddb router ready"
+      echo "local cluster up: $n nodes, router gRPC 127.0.0.1:$grpc_port, HTTP 127.0.0.1:$http_port (logs in $dir)"
+    fi
     if [ "$metrics_port" != off ]; then
       echo "metrics: http://127.0.0.1:$http_port/metrics (router), http://127.0.0.1:$metrics_port..$((metrics_port + n - 1))/metrics (nodes)"
     fi
@@ -112,7 +139,7 @@ case "$cmd" in
   status)
     n="$(count)"
     ((n > 0)) || { echo "no local cluster in $dir"; exit 0; }
-    for name in $(for ((i = 1; i <= n; i++)); do echo "n$i"; done) router; do
+    for name in $(for ((i = 1; i <= n; i++)); do echo "n$i"; done) $(embedded || echo router); do
       if alive "$name"; then
         state="running"
         [ "$(ps -o stat= -p "$(cat "$(pidfile "$name")")" | cut -c1)" = T ] && state="paused"
@@ -151,8 +178,9 @@ case "$cmd" in
     done
     echo "restarted $name"
     ;;
+  routers) routers ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$cmd" ] || [ "$cmd" = help ] || exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 package io.orchiddb.cli;
 
 import io.orchiddb.cli.bench.BenchCommand;
-import io.orchiddb.node.NodeMain;
+import io.orchiddb.router.NodeCommand;
 import io.orchiddb.router.RouterMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code orchiddb}: the one command for running and using OrchidDB. Wiring only. */
 @Command(name = "orchiddb", mixinStandardHelpOptions = true, version = "OrchidDB 0.1.0-SNAPSHOT",
     description = "OrchidDB: a sharded, Raft-replicated key-value store.",
-    subcommands = {DevCommand.class, NodeMain.class, RouterMain.class, KeyCommands.Get.class,
+    subcommands = {DevCommand.class, NodeCommand.class, RouterMain.class, KeyCommands.Get.class,
         KeyCommands.Put.class, KeyCommands.Delete.class, KeyCommands.Scan.class, KeyCommands.Status.class,
         ReplCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Start here:  orchiddb dev     (a 3-node cluster and a router in one process)"})

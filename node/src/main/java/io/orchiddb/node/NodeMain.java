@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     footer = {"", "Every flag can also be set in the --config file under the same name without",
         "the dashes, e.g. shard-count=8. Example:",
         "  orchiddb node --node-id n1 --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
-public final class NodeMain implements Callable<Integer> {
+public class NodeMain implements Callable<Integer> {
   @Mixin
   SettingsFlags flags;
 
@@ -67,15 +67,16 @@ public final class NodeMain implements Callable<Integer> {
   String metricsPort;
 
   /** Settings from the file, overridden by the flags that were given. */
-  Map<String, String> settings() {
+  public Map<String, String> settings() {
     return flags.settings();
   }
 
   @Override
   public Integer call() throws Exception {
+    Map<String, String> settings = settings();
     NodeConfig config;
     try {
-      config = NodeConfig.parse(settings());
+      config = NodeConfig.parse(nodeSettings(settings));
     } catch (ConfigException e) {
       System.err.println("orchiddb node: bad configuration: " + e.getMessage());
       return 2;
@@ -87,9 +88,41 @@ public final class NodeMain implements Callable<Integer> {
       System.err.println("orchiddb node: cannot start: " + e.getMessage());
       return 1;
     }
-    UntilStopped.await("orchiddb node", node, "orchiddb node " + config.nodeId() + " ready on "
-        + config.address() + " (data in " + config.dataDir().toAbsolutePath() + ")");
+    Alongside alongside;
+    try {
+      alongside = startAlongside(node);
+    } catch (IOException | RuntimeException e) {
+      node.close();
+      System.err.println("orchiddb node: cannot start: " + e.getMessage());
+      return 1;
+    }
+    AutoCloseable service = alongside == null ? node : () -> {
+      try {
+        alongside.service().close();
+      } finally {
+        node.close();
+      }
+    };
+    UntilStopped.await("orchiddb node", service, "orchiddb node " + config.nodeId() + " ready on "
+        + config.address() + " (data in " + config.dataDir().toAbsolutePath() + ")"
+        + (alongside == null ? "" : "; " + alongside.description()));
     return 0;
+  }
+
+  /** A service run in the node's JVM beside it (a subclass's), closed before the node. */
+  public record Alongside(AutoCloseable service, String description) {}
+
+  /**
+   * The node's own settings out of {@code settings}, all of them by default. A subclass takes its
+   * own out here and checks them before anything starts ({@link ConfigException} names a bad one).
+   */
+  protected Map<String, String> nodeSettings(Map<String, String> settings) {
+    return settings;
+  }
+
+  /** Starts what runs beside the node, once it has started; null for nothing (the default). */
+  protected Alongside startAlongside(OrchidNode node) throws IOException {
+    return null;
   }
 
   public static void main(String[] args) {

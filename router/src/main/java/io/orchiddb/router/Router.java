@@ -10,6 +10,7 @@ import io.orchiddb.router.http.HttpGateway;
 import io.orchiddb.router.metrics.RouterMetrics;
 import io.orchiddb.router.shard.ClusterMapCache;
 import io.orchiddb.router.shard.KvRouter;
+import io.orchiddb.router.shard.LocalNode;
 import io.orchiddb.router.shard.StatusCollector;
 import java.io.Closeable;
 import java.io.IOException;
@@ -47,11 +48,18 @@ public final class Router implements Closeable {
   private final Server server;
   private final HttpGateway http;
 
-  private Router(RouterConfig config, RandomGenerator random, LongSupplier nanoClock) throws IOException {
+  private Router(RouterConfig config, RandomGenerator random, LongSupplier nanoClock, LocalNode local) throws IOException {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("router-timer"));
     this.blocking = Executors.newFixedThreadPool(4, daemon("router-admin"));
     this.metrics = RouterMetrics.prometheus();
-    this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock, metrics);
+    try {
+      this.maps = new ClusterMapCache(config, scheduler, blocking, nanoClock, metrics, local);
+    } catch (RuntimeException e) { // a local node that is not one of the peers
+      scheduler.shutdownNow();
+      blocking.shutdownNow();
+      metrics.close();
+      throw e;
+    }
     this.router = new KvRouter(config, maps, scheduler, random, metrics);
     StatusCollector status = new StatusCollector(maps);
     GrpcConnectionLimit connections = new GrpcConnectionLimit(config.grpcConnectionsMax(), metrics);
@@ -91,7 +99,15 @@ public final class Router implements Closeable {
 
   /** A router on the real monotonic clock: the one place the router reads {@link System#nanoTime()}. */
   public static Router start(RouterConfig config, RandomGenerator random) throws IOException {
-    return new Router(config, random, System::nanoTime);
+    return new Router(config, random, System::nanoTime, null);
+  }
+
+  /**
+   * A router inside the JVM of the node {@code local}, one of its peers: reads addressed to that
+   * node are called in-process, and its stale reads go there first ({@link LocalNode}).
+   */
+  public static Router start(RouterConfig config, LocalNode local) throws IOException {
+    return new Router(config, RandomGenerator.getDefault(), System::nanoTime, local);
   }
 
   /** Waits until the router has read the cluster map (the cluster is up and bootstrapped). */

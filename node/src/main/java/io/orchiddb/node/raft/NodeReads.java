@@ -52,6 +52,9 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * division runs the same code (lifecycle check, stale-read or ReadIndex handling, the state
  * machine's query), none of which blocks: our queries read the in-memory map, and a read that
  * waits (for an index to be applied, for a ReadIndex round) waits on a future.
+ *
+ * <p>A router running in the node's own JVM ({@code orchiddb node --router}) calls {@link #read}
+ * and {@link #readMany} directly: the same bytes in and out, without the transport.
  */
 public final class NodeReads {
   /** The gRPC service name. */
@@ -92,15 +95,120 @@ public final class NodeReads {
 
   static final MethodDescriptor<byte[], byte[]> READ_MANY = READ.toBuilder().setFullMethodName(METHOD_MANY).build();
 
-  private NodeReads() {}
+  private final Divisions divisions;
 
-  /** The service on a node whose Raft server {@code server} supplies (null until it is built). */
-  static ServerServiceDefinition service(Supplier<RaftServer> server) {
-    Divisions divisions = new Divisions(server);
+  /** Reads served by the node whose Raft server {@code server} supplies (null until it is built). */
+  NodeReads(Supplier<RaftServer> server) {
+    this.divisions = new Divisions(server);
+  }
+
+  /** The gRPC service, served on the node's Raft port. */
+  ServerServiceDefinition service() {
     return ServerServiceDefinition.builder(SERVICE)
-        .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> serve(divisions, request, out)))
-        .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> serveMany(divisions, request, out)))
+        .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> answer(read(request), out)))
+        .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> answer(readMany(request), out)))
         .build();
+  }
+
+  /**
+   * {@link #METHOD} in-process, for a router running in this node's JVM: the same request and reply
+   * bytes, with no transport. Completes with the reply, or fails with {@link Refused}: a read that
+   * is not one, or one the node could not submit. Often completed before it returns (a stale read
+   * of the in-memory map is answered on the caller's thread).
+   */
+  public CompletableFuture<byte[]> read(byte[] request) {
+    if (divisions.server() == null) {
+      return CompletableFuture.failedFuture(Refused.starting());
+    }
+    RaftClientRequest parsed;
+    try {
+      parsed = readRequest(request);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new Refused(true, e.getMessage()));
+    }
+    CompletableFuture<byte[]> reply = new CompletableFuture<>();
+    divisions.submit(parsed).whenComplete((r, failure) -> {
+      if (failure == null) {
+        reply.complete(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray());
+      } else {
+        // Not a refusal Ratis puts in a reply: the caller treats it as this replica failing the read.
+        reply.completeExceptionally(new Refused(false, describe(failure)));
+      }
+    });
+    return reply;
+  }
+
+  /**
+   * {@link #METHOD_MANY} in-process: several reads, each as {@link #read} would serve it alone,
+   * answered together once all are: a {@code NodeReadBatchReply} with one outcome per request, in
+   * order. A batch that is malformed, too long or holds anything but reads is refused whole, before
+   * any of it reaches Raft.
+   */
+  public CompletableFuture<byte[]> readMany(byte[] bytes) {
+    if (divisions.server() == null) {
+      return CompletableFuture.failedFuture(Refused.starting());
+    }
+    List<RaftClientRequest> requests = new ArrayList<>();
+    try {
+      NodeReadBatch batch = NodeReadBatch.parseFrom(bytes);
+      if (batch.getRequestsCount() == 0 || batch.getRequestsCount() > READ_MANY_MAX) {
+        throw new IllegalArgumentException("a read batch holds 1 to " + READ_MANY_MAX + " requests, got "
+            + batch.getRequestsCount());
+      }
+      for (ByteString one : batch.getRequestsList()) {
+        requests.add(readRequest(one.toByteArray()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new Refused(true, "not a read batch: " + e.getMessage()));
+    }
+    List<CompletableFuture<NodeReadOutcome>> outcomes = new ArrayList<>(requests.size());
+    for (RaftClientRequest request : requests) {
+      outcomes.add(divisions.submit(request).handle((r, failure) -> failure == null
+          ? NodeReadOutcome.newBuilder()
+              .setReply(UnsafeByteOperations.unsafeWrap(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray())).build()
+          : NodeReadOutcome.newBuilder().setFailure(describe(failure)).build()));
+    }
+    return CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).handle((ignored, failure) -> {
+      NodeReadBatchReply.Builder reply = NodeReadBatchReply.newBuilder();
+      outcomes.forEach(o -> reply.addOutcomes(o.join()));
+      return reply.build().toByteArray();
+    });
+  }
+
+  /**
+   * Why a node did not serve a read: {@code invalid} for a request that is not a read (gRPC's
+   * INVALID_ARGUMENT), otherwise the node could not submit it (UNAVAILABLE: starting, or the group
+   * failed the read outside a reply).
+   */
+  public static final class Refused extends RuntimeException {
+    private final boolean invalid;
+
+    public Refused(boolean invalid, String message) {
+      super(message, null, false, false);
+      this.invalid = invalid;
+    }
+
+    static Refused starting() {
+      return new Refused(false, "the node is starting");
+    }
+
+    /** True for a request that is not a read; false when the node could not serve it. */
+    public boolean invalid() {
+      return invalid;
+    }
+  }
+
+  private static void answer(CompletableFuture<byte[]> reply, StreamObserver<byte[]> out) {
+    reply.whenComplete((bytes, failure) -> {
+      if (failure == null) {
+        out.onNext(bytes);
+        out.onCompleted();
+      } else {
+        boolean invalid = failure instanceof Refused refused && refused.invalid();
+        out.onError((invalid ? Status.INVALID_ARGUMENT : Status.UNAVAILABLE)
+            .withDescription(failure instanceof Refused ? failure.getMessage() : describe(failure)).asRuntimeException());
+      }
+    });
   }
 
   /**
@@ -164,68 +272,6 @@ public final class NodeReads {
     }
   }
 
-  private static void serve(Divisions divisions, byte[] bytes, StreamObserver<byte[]> out) {
-    if (divisions.server() == null) {
-      out.onError(starting());
-      return;
-    }
-    RaftClientRequest request;
-    try {
-      request = readRequest(bytes);
-    } catch (IllegalArgumentException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    }
-    divisions.submit(request).whenComplete((r, failure) -> {
-      if (failure == null) {
-        out.onNext(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray());
-        out.onCompleted();
-      } else {
-        // Not a refusal Ratis puts in a reply: the caller treats it as this replica failing the read.
-        out.onError(Status.UNAVAILABLE.withDescription(describe(failure)).asRuntimeException());
-      }
-    });
-  }
-
-  /**
-   * Several reads, each as {@link #serve} would serve it alone, answered together once all are:
-   * one outcome per request, in order. A batch that is malformed, too long or holds anything but
-   * reads is refused whole, before any of it reaches Raft.
-   */
-  private static void serveMany(Divisions divisions, byte[] bytes, StreamObserver<byte[]> out) {
-    if (divisions.server() == null) {
-      out.onError(starting());
-      return;
-    }
-    List<RaftClientRequest> requests = new ArrayList<>();
-    try {
-      NodeReadBatch batch = NodeReadBatch.parseFrom(bytes);
-      if (batch.getRequestsCount() == 0 || batch.getRequestsCount() > READ_MANY_MAX) {
-        throw new IllegalArgumentException("a read batch holds 1 to " + READ_MANY_MAX + " requests, got "
-            + batch.getRequestsCount());
-      }
-      for (ByteString one : batch.getRequestsList()) {
-        requests.add(readRequest(one.toByteArray()));
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("not a read batch: " + e.getMessage()).asRuntimeException());
-      return;
-    }
-    List<CompletableFuture<NodeReadOutcome>> outcomes = new ArrayList<>(requests.size());
-    for (RaftClientRequest request : requests) {
-      outcomes.add(divisions.submit(request).handle((r, failure) -> failure == null
-          ? NodeReadOutcome.newBuilder()
-              .setReply(UnsafeByteOperations.unsafeWrap(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray())).build()
-          : NodeReadOutcome.newBuilder().setFailure(describe(failure)).build()));
-    }
-    CompletableFuture.allOf(outcomes.toArray(new CompletableFuture<?>[0])).whenComplete((ignored, failure) -> {
-      NodeReadBatchReply.Builder reply = NodeReadBatchReply.newBuilder();
-      outcomes.forEach(o -> reply.addOutcomes(o.join()));
-      out.onNext(reply.build().toByteArray());
-      out.onCompleted();
-    });
-  }
-
   /** Parses one request and checks that it is a read; IllegalArgumentException says why not. */
   private static RaftClientRequest readRequest(byte[] bytes) {
     RaftClientRequest request;
@@ -243,9 +289,5 @@ public final class NodeReads {
   private static String describe(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-  }
-
-  private static RuntimeException starting() {
-    return Status.UNAVAILABLE.withDescription("the node is starting").asRuntimeException();
   }
 }

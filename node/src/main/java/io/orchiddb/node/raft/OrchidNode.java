@@ -54,6 +54,7 @@ public final class OrchidNode implements Closeable {
   private final RaftServer server;
   private final ClusterMap layout;
   private final RaftProperties properties;
+  private final NodeReads reads;
   private final CompletableFuture<ClusterMap> bootstrapped = new CompletableFuture<>();
   private volatile boolean closed;
   /** Null when metrics-port is off. */
@@ -69,10 +70,11 @@ public final class OrchidNode implements Closeable {
     RaftGroupId metaGroup = RaftGroupId.valueOf(ClusterLayout.metaGroupUuid(config.clusterName()));
     Duration staleWait = config.requestTimeout();
     AtomicReference<RaftServer> built = new AtomicReference<>();
+    this.reads = new NodeReads(built::get);
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setProperties(properties)
-        .setParameters(RaftSettings.parameters(built::get))
+        .setParameters(RaftSettings.parameters(reads))
         // One state machine per group (never setStateMachine: it would share one across groups).
         .setStateMachineRegistry(gid -> gid.equals(metaGroup)
             ? new MetaStateMachine(staleWait)
@@ -195,6 +197,11 @@ public final class OrchidNode implements Closeable {
     }, "meta-bootstrap-" + config.nodeId());
     t.setDaemon(true);
     t.start();
+  }
+
+  /** This node's reads, for a router in the same JVM to call without a transport. */
+  public NodeReads reads() {
+    return reads;
   }
 
   public NodeConfig config() {

@@ -3,14 +3,12 @@ package io.orchiddb.node.raft;
 import io.orchiddb.node.config.NodeConfig;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.rpc.SupportedRpcType;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -99,14 +97,14 @@ final class RaftSettings {
    * of a node under load (BENCHMARKS.md, "Optimisations"). The server that takes client requests
    * also serves {@link NodeReads}, the router's reads.
    *
-   * @param server the node's Raft server, once built (the services are made while it is built)
+   * @param reads the node's reads (the services are made while its Raft server is built)
    */
-  static Parameters parameters(Supplier<RaftServer> server) {
+  static Parameters parameters(NodeReads reads) {
     Parameters parameters = new Parameters();
     GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> {
       builder.directExecutor();
       if (types.contains(GrpcServices.Type.CLIENT)) {
-        builder.addService(NodeReads.service(server));
+        builder.addService(reads.service());
       }
       return builder;
     });

@@ -36,6 +36,8 @@ import java.util.function.LongSupplier;
  *   <li>{@value #CONNECTIONS}, {@value #CONNECTIONS_REFUSED}: open client connections by
  *       {@code server} ({@code grpc}, {@code http}), within grpc-connections-max and
  *       http-connections-max, and the connections refused for being beyond them.
+ *   <li>{@value #LOCAL_READS}: read requests (each carrying one or more gets) that the node the
+ *       router runs in answered in-process, with no network hop ({@code orchiddb node --router}).
  *   <li>The JVM and the process ({@link JvmMeters}).
  * </ul>
  *
@@ -54,6 +56,7 @@ public final class RouterMetrics implements Closeable {
   static final String CACHE_BYTES = "orchiddb.router.read.cache.size";
   static final String CONNECTIONS = "orchiddb.router.connections";
   static final String CONNECTIONS_REFUSED = "orchiddb.router.connections.refused";
+  static final String LOCAL_READS = "orchiddb.router.local.reads";
 
   /** Latency buckets of {@value #REQUESTS}: from a cached read to a request at its timeout. */
   static final Duration[] LATENCY_BUCKETS = {
@@ -168,6 +171,13 @@ public final class RouterMetrics implements Closeable {
         .description("Gets carried by each read request the router sent to a node")
         .tag("node", node).tag("level", linearizable ? "linearizable" : "stale")
         .serviceLevelObjectives(BATCH_BUCKETS)
+        .register(registry);
+  }
+
+  /** The counter of read requests the node the router runs in answered in-process ({@value #LOCAL_READS}). */
+  public Counter localReads() {
+    return Counter.builder(LOCAL_READS)
+        .description("Read requests answered in-process by the node this router runs in (orchiddb node --router)")
         .register(registry);
   }
 

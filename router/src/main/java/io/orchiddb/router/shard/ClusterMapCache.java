@@ -49,7 +49,9 @@ public final class ClusterMapCache implements Closeable {
   private final GroupChannel meta;
   private final List<String> metaReplicas;
   private final Map<String, GroupChannel> channels = new ConcurrentHashMap<>();
-  private final NodeReadChannels reads = new NodeReadChannels();
+  private final NodeReadChannels reads;
+  /** The id of the node this router runs in; null for none. */
+  private final String localNode;
   private final GetBatcher<GroupChannel> gets;
   private volatile ShardMap current;
   private CompletableFuture<ShardMap> inFlight;
@@ -58,10 +60,21 @@ public final class ClusterMapCache implements Closeable {
   /**
    * @param nanoClock monotonic nanoseconds ({@code System::nanoTime}); deadlines given to this cache are on it
    * @param metrics where the gets per read request go
+   * @param local the node this router runs in, whose reads it calls in-process; null for none
    */
   public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking,
-      LongSupplier nanoClock, RouterMetrics metrics) {
+      LongSupplier nanoClock, RouterMetrics metrics, LocalNode local) {
     this.config = config;
+    if (local == null) {
+      this.localNode = null;
+      this.reads = new NodeReadChannels();
+    } else {
+      if (!config.peers().containsKey(local.id())) {
+        throw new IllegalArgumentException("node " + local.id() + " is not one of the router's peers " + config.peers().keySet());
+      }
+      this.localNode = local.id();
+      this.reads = new NodeReadChannels(config.peers().get(local.id()).toString(), local.reads(), metrics.localReads());
+    }
     this.blocking = blocking;
     this.nanoClock = nanoClock;
     List<Member> members = new ArrayList<>();
@@ -82,6 +95,11 @@ public final class ClusterMapCache implements Closeable {
   /** The newest map this router has, or null before the first successful read. */
   public ShardMap current() {
     return current;
+  }
+
+  /** The id of the node this router runs in, or null when it runs in a process of its own. */
+  public String localNode() {
+    return localNode;
   }
 
   /** The monotonic clock this cache's deadlines are on: whoever makes a deadline for it reads this one. */

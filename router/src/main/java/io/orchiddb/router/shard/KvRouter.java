@@ -111,7 +111,7 @@ public final class KvRouter implements Closeable {
     this.random = random;
     this.nanoClock = maps.nanoClock();
     this.gather = new Coalescer.Gather(config.writeGather().toNanos(), timer, nanoClock);
-    this.stalePreference = new StaleReadTarget.Preference(random);
+    this.stalePreference = new StaleReadTarget.Preference(random, maps.localNode());
     // A read never outlives the request timeout, so a write's fence that lasts as long outlives
     // every read that started before the write.
     this.readCache = config.readCacheTtl().isZero() ? null

@@ -12,7 +12,10 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.micrometer.core.instrument.Counter;
 import io.orchiddb.node.raft.NodeReads;
 import io.orchiddb.proto.raft.NodeReadBatch;
 import io.orchiddb.proto.raft.NodeReadBatchReply;
@@ -28,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The router's connections for reads: one plain gRPC channel per node address, calling the node's
@@ -35,6 +39,11 @@ import java.util.concurrent.TimeUnit;
  * ({@code directExecutor}), with gRPC's own deadline as the request timeout: no thread hand-off and
  * no timer task per read, which Ratis's client spent most of the router's CPU on under reads
  * (BENCHMARKS.md). Shared by every group's {@link GroupChannel}. Thread-safe.
+ *
+ * <p>When the router runs inside a node ({@link LocalNode}), reads addressed to that node are
+ * handed to it in-process: the same bytes, no transport, and a stale read of its in-memory map is
+ * answered on the caller's thread. Their failures are given the gRPC status a call would have
+ * failed with, so callers cannot tell the two apart.
  */
 final class NodeReadChannels implements Closeable {
   /** Largest reply accepted: a multi-get of many large values can exceed gRPC's 4 MiB default. */
@@ -68,7 +77,27 @@ final class NodeReadChannels implements Closeable {
   static final MethodDescriptor<byte[], byte[]> READ_MANY = READ.toBuilder().setFullMethodName(NodeReads.METHOD_MANY).build();
 
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** The address of the node this router runs in, null for none. */
+  private final String localAddress;
+  private final LocalNode.Reads local;
+  private final Counter localReads;
   private volatile boolean closed;
+
+  /** Reads over gRPC only. */
+  NodeReadChannels() {
+    this(null, null, null);
+  }
+
+  /**
+   * @param localAddress the address of the node the router runs in; null for none
+   * @param local that node's reads
+   * @param localReads counts the read calls it answered
+   */
+  NodeReadChannels(String localAddress, LocalNode.Reads local, Counter localReads) {
+    this.localAddress = localAddress;
+    this.local = local;
+    this.localReads = localReads;
+  }
 
   /**
    * Sends one read to the node at {@code address} ("host:port"); completes with the reply's
@@ -108,6 +137,9 @@ final class NodeReadChannels implements Closeable {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("the router is closing"));
     }
+    if (address.equals(localAddress)) {
+      return callLocal(method, request, timeoutMs);
+    }
     ManagedChannel channel = channel(address);
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     // Started in the root context, not the current one: the read is made on the thread of some
@@ -137,6 +169,36 @@ final class NodeReadChannels implements Closeable {
           }
         }, MoreExecutors.directExecutor());
     return result;
+  }
+
+  private CompletableFuture<byte[]> callLocal(MethodDescriptor<byte[], byte[]> method, byte[] request, long timeoutMs) {
+    localReads.increment();
+    CompletableFuture<byte[]> reply;
+    try {
+      reply = method == READ ? local.read(request) : local.readMany(request);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    if (!reply.isDone()) {
+      // As gRPC's deadline would (a stale read of the map is done by now and needs no timer).
+      reply.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+    return reply.isDone() && !reply.isCompletedExceptionally() ? reply
+        : reply.exceptionallyCompose(failure -> CompletableFuture.failedFuture(asStatus(failure)));
+  }
+
+  /** The gRPC status a call to the node would have failed with. */
+  private static StatusRuntimeException asStatus(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Status status;
+    if (cause instanceof NodeReads.Refused refused) {
+      status = (refused.invalid() ? Status.INVALID_ARGUMENT : Status.UNAVAILABLE).withDescription(refused.getMessage());
+    } else if (cause instanceof TimeoutException) {
+      status = Status.DEADLINE_EXCEEDED.withDescription("the node in this process did not answer in time");
+    } else {
+      status = Status.UNAVAILABLE.withDescription(cause.toString()).withCause(cause);
+    }
+    return status.asRuntimeException();
   }
 
   private ManagedChannel channel(String address) {

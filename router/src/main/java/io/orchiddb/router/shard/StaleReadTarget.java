@@ -40,17 +40,30 @@ final class StaleReadTarget {
    * node ran eventual gets at c=16 and 64 1.4–2.5× as fast as an independent choice per shard
    * (BENCHMARKS.md). Chosen at random, again every {@link #REPICK_READS} stale reads of the
    * router; each choice is a new generation, which every shard's target follows at its next read.
+   *
+   * <p>A router running inside a node ({@link LocalNode}) prefers that node instead, every time:
+   * its reads cost no network hop there. Load then spreads over the replicas as clients spread
+   * over the nodes' routers. A shard with no replica there, or whose replica there failed a read,
+   * is served as without a home node until the next choice.
    */
   static final class Preference {
     /** A choice of node, numbered so that targets see when it was made again. */
     record Pick(String node, long generation) {}
 
     private final RandomGenerator random;
+    /** The node the router runs in; null for none. */
+    private final String home;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicReference<Pick> pick = new AtomicReference<>();
 
     Preference(RandomGenerator random) {
+      this(random, null);
+    }
+
+    /** @param home the node the router runs in, chosen whenever a shard has a replica there; null for none */
+    Preference(RandomGenerator random, String home) {
       this.random = random;
+      this.home = home;
     }
 
     /** Counts a stale read among {@code replicas}; the current choice, made again every {@link #REPICK_READS}. */
@@ -58,7 +71,8 @@ final class StaleReadTarget {
       boolean repick = reads.incrementAndGet() % REPICK_READS == 0;
       Pick current = pick.get();
       if (current == null || repick) {
-        Pick made = new Pick(randomOf(replicas), current == null ? 1 : current.generation() + 1);
+        String node = home != null ? home : randomOf(replicas);
+        Pick made = new Pick(node, current == null ? 1 : current.generation() + 1);
         return pick.compareAndSet(current, made) ? made : pick.get(); // racing choices settle on one
       }
       return current;

@@ -9,8 +9,14 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.orchiddb.node.raft.NodeReads;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +29,11 @@ import org.junit.jupiter.api.Test;
  *
  * <p>How: a real gRPC server on loopback serving the NodeReads method, which holds its answer
  * until the test has cancelled the context the read was started in.
+ *
+ * <p>Also proves the in-process path of a router inside a node: reads addressed to that node go to
+ * its reads (a stand-in here; EmbeddedRouterIT runs the real one) with no connection, are counted,
+ * and fail with the gRPC status a call would have: INVALID_ARGUMENT or UNAVAILABLE as the node
+ * refused, DEADLINE_EXCEEDED when it does not answer within the timeout.
  */
 class NodeReadChannelsTest {
   @Test
@@ -42,6 +53,62 @@ class NodeReadChannelsTest {
       assertThat(reply.get(10, TimeUnit.SECONDS)).containsExactly(4, 2);
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A node's reads that answer what the test says, recording what they were asked. */
+  private static final class Reads implements LocalNode.Reads {
+    final List<String> asked = new ArrayList<>();
+    CompletableFuture<byte[]> next;
+
+    @Override
+    public CompletableFuture<byte[]> read(byte[] request) {
+      asked.add("read " + request.length);
+      return next;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> readMany(byte[] batch) {
+      asked.add("readMany");
+      return next;
+    }
+  }
+
+  @Test
+  void readsOfTheNodeTheRouterRunsInAreCalledInProcessAndFailAsACallWould() throws Exception {
+    Reads local = new Reads();
+    Counter counted = new SimpleMeterRegistry().counter("local");
+    // Nothing listens at the local address: a read sent over the network there would fail.
+    try (NodeReadChannels channels = new NodeReadChannels("127.0.0.1:1", local, counted)) {
+      local.next = CompletableFuture.completedFuture(new byte[] {7});
+      assertThat(channels.read("127.0.0.1:1", new byte[] {1, 2}, 10_000).get(10, TimeUnit.SECONDS)).containsExactly(7);
+      assertThat(local.asked).containsExactly("read 2");
+      assertThat(counted.count()).isEqualTo(1);
+
+      local.next = CompletableFuture.failedFuture(new NodeReads.Refused(true, "only reads are served here"));
+      assertThat(status(channels.read("127.0.0.1:1", new byte[] {1}, 10_000)))
+          .satisfies(st -> assertThat(st.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+          .satisfies(st -> assertThat(st.getDescription()).isEqualTo("only reads are served here"));
+
+      local.next = CompletableFuture.failedFuture(new NodeReads.Refused(false, "the node is starting"));
+      assertThat(status(channels.readMany("127.0.0.1:1", List.of(new byte[] {1}, new byte[] {2}), 10_000)).getCode())
+          .isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(local.asked).containsExactly("read 2", "read 1", "readMany");
+
+      local.next = new CompletableFuture<>(); // never answered
+      assertThat(status(channels.read("127.0.0.1:1", new byte[] {1}, 200)).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      assertThat(counted.count()).isEqualTo(4);
+    }
+  }
+
+  private static Status status(CompletableFuture<?> read) throws InterruptedException {
+    try {
+      read.get(10, TimeUnit.SECONDS);
+      throw new AssertionError("the read succeeded");
+    } catch (ExecutionException e) {
+      return Status.fromThrowable(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the read did not end", e);
     }
   }
 }

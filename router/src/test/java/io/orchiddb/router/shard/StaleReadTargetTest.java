@@ -125,4 +125,26 @@ class StaleReadTargetTest {
     }
     assertThat(a.order(REPLICAS, node -> false).get(0)).isEqualTo(b.order(REPLICAS, node -> false).get(0));
   }
+
+  @Test
+  void aRouterInsideANodeChoosesThatNodeEveryTimeAndComesBackToItAfterAFailure() {
+    StaleReadTarget.Preference home = new StaleReadTarget.Preference(new SplittableRandom(42), "n2");
+    StaleReadTarget shard = new StaleReadTarget(home);
+    for (int i = 0; i < 3 * StaleReadTarget.REPICK_READS; i++) {
+      assertThat(shard.order(REPLICAS, node -> false)).as("read %d", i).containsExactly("n2", "n3", "n1");
+    }
+    // Its replica there failed a read: the next replica until the choice is made again, then home.
+    shard.failed("n2", REPLICAS);
+    assertThat(shard.order(REPLICAS, node -> false).get(0)).isEqualTo("n3");
+    String first = "n3";
+    int reads = 1;
+    while (first.equals("n3")) {
+      first = shard.order(REPLICAS, node -> false).get(0);
+      assertThat(++reads).isLessThanOrEqualTo(StaleReadTarget.REPICK_READS);
+    }
+    assertThat(first).isEqualTo("n2");
+    // A shard with no replica on the home node still reads from one of its own replicas.
+    StaleReadTarget elsewhere = new StaleReadTarget(home);
+    assertThat(elsewhere.order(List.of("n4", "n5", "n6"), node -> false)).containsExactlyInAnyOrder("n4", "n5", "n6");
+  }
 }
