@@ -8,7 +8,7 @@ import java.util.concurrent.CompletableFuture;
  * The node a router runs inside ({@code orchiddb node --router}): its reads are called in-process,
  * without a transport, and the router sends its stale reads (session and eventual) there first.
  * A client talking to such a router reaches a replica in one network hop, as an etcd client
- * reaches its member: eventual gets at concurrency 1 ran ~3× as fast as through a router in a
+ * reaches its member: eventual gets at concurrency 1 ran about twice as fast as through a router in a
  * process of its own (BENCHMARKS.md).
  *
  * @param id the node's id, as in the router's peers
