@@ -119,6 +119,15 @@ public record RouterConfig(
     checkConnections("http-connections-max", httpConnectionsMax);
   }
 
+  /**
+   * This configuration on any free ports ({@code grpc-port} and {@code http-port} 0) with the read
+   * cache's TTL {@code readCacheTtl} (zero: no cache): a second router beside a first one.
+   */
+  public RouterConfig onFreePortsWithReadCacheTtl(Duration readCacheTtl) {
+    return new RouterConfig(peers, clusterName, listenHost, 0, 0, httpIdleTimeout, requestTimeout, mapRefresh, limits,
+        readCacheTtl, readCacheBytes, writeGather, grpcConnectionsMax, httpConnectionsMax);
+  }
+
   private static void checkConnections(String setting, int value) {
     if (value < 1 || value > CONNECTIONS_MAX_CEILING) {
       throw new ConfigException(setting, "must be between 1 and " + CONNECTIONS_MAX_CEILING + ", got " + value);

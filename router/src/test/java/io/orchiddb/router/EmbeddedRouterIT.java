@@ -72,10 +72,7 @@ class EmbeddedRouterIT {
 
   /** The cluster's router settings on free ports, without the read cache (every read reaches a replica). */
   private RouterConfig uncached() {
-    RouterConfig a = cluster.routerConfig();
-    return new RouterConfig(a.peers(), a.clusterName(), a.listenHost(), 0, 0, a.httpIdleTimeout(), a.requestTimeout(),
-        a.mapRefresh(), a.limits(), Duration.ZERO, a.readCacheBytes(), a.writeGather(), a.grpcConnectionsMax(),
-        a.httpConnectionsMax());
+    return cluster.routerConfig().onFreePortsWithReadCacheTtl(Duration.ZERO);
   }
 
   @AfterAll

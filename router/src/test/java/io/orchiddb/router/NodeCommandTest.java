@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.orchiddb.node.config.ConfigException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,17 +24,8 @@ class NodeCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Run(new CommandLine(new NodeCommand()).execute(args), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(original);
-    }
+  private static CommandRun run(String... args) {
+    return CommandRun.of(new NodeCommand(), args);
   }
 
   private static NodeCommand parsed(String... args) {
@@ -77,7 +65,7 @@ class NodeCommandTest {
 
   @Test
   void routerSettingsWithoutRouterAreRefusedByName() {
-    Run r = run("--node-id", "n1", "--peers", PEERS, "--router-grpc-port", "5207");
+    CommandRun r = run("--node-id", "n1", "--peers", PEERS, "--router-grpc-port", "5207");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).startsWith("orchiddb node: bad configuration: router-grpc-port: a setting of the embedded"
         + " router, which runs only with router=true (--router)").doesNotContain("\tat ");
@@ -85,17 +73,17 @@ class NodeCommandTest {
 
   @Test
   void badRouterValuesAreRefusedByTheirNameHere() throws Exception {
-    Run port = run("--node-id", "n1", "--peers", PEERS, "--router", "--router-grpc-port", "65536");
+    CommandRun port = run("--node-id", "n1", "--peers", PEERS, "--router", "--router-grpc-port", "65536");
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("router-grpc-port: must be between 0 and 65535, got 65536");
 
-    Run flag = run("--node-id", "n1", "--peers", PEERS, "--router=yes");
+    CommandRun flag = run("--node-id", "n1", "--peers", PEERS, "--router=yes");
     assertThat(flag.exitCode()).isEqualTo(2);
     assertThat(flag.err()).contains("router: must be true or false, got 'yes'");
 
     Path file = dir.resolve("twice.properties");
     Files.writeString(file, "router=true\nrouter-peers=n9=127.0.0.1:9\n");
-    Run twice = run("--config", file.toString(), "--node-id", "n1", "--peers", PEERS);
+    CommandRun twice = run("--config", file.toString(), "--node-id", "n1", "--peers", PEERS);
     assertThat(twice.exitCode()).isEqualTo(2);
     assertThat(twice.err()).contains("router-peers: the embedded router takes peers from the node");
 

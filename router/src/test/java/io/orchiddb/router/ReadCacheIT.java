@@ -48,9 +48,7 @@ class ReadCacheIT {
         Map.of("grpc-port", "0", "http-port", "0"));
     RouterConfig a = cluster.routerConfig();
     assertThat(a.readCacheTtl()).hasMillis(100);
-    uncached = Router.start(new RouterConfig(a.peers(), a.clusterName(), a.listenHost(), 0, 0, a.httpIdleTimeout(),
-        a.requestTimeout(), a.mapRefresh(), a.limits(), Duration.ZERO, a.readCacheBytes(), a.writeGather(),
-        a.grpcConnectionsMax(), a.httpConnectionsMax()));
+    uncached = Router.start(a.onFreePortsWithReadCacheTtl(Duration.ZERO));
     channelA = NettyChannelBuilder.forTarget(cluster.grpcTarget()).usePlaintext().build();
     channelB = NettyChannelBuilder.forAddress("127.0.0.1", uncached.grpcPort()).usePlaintext().build();
   }

@@ -2,60 +2,47 @@ package io.orchiddb.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Proves that {@code orchiddb router} refuses a bad configuration at start with exit code 2 and a
  * message naming the setting, never a stack trace.
  */
 class RouterMainTest {
-  private record Run(int exitCode, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      return new Run(new CommandLine(new RouterMain()).execute(args), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setErr(original);
-    }
+  private static CommandRun run(String... args) {
+    return CommandRun.of(new RouterMain(), args);
   }
 
   @Test
   void missingPeersIsNamed() {
-    Run r = run();
+    CommandRun r = run();
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("peers: required").doesNotContain("\tat ");
   }
 
   @Test
   void badPortIsNamed() {
-    Run r = run("--peers", "n1=127.0.0.1:7001", "--grpc-port", "70000");
+    CommandRun r = run("--peers", "n1=127.0.0.1:7001", "--grpc-port", "70000");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("grpc-port: must be between 0 and 65535, got 70000");
   }
 
   @Test
   void limitAboveItsCeilingIsNamed() {
-    Run r = run("--peers", "n1=127.0.0.1:7001", "--key-bytes-max", "16385");
+    CommandRun r = run("--peers", "n1=127.0.0.1:7001", "--key-bytes-max", "16385");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("key-bytes-max: must be between 1 and 16384, got 16385");
   }
 
   @Test
   void readCacheSettingsOneOverTheirBoundsAreNamed() {
-    Run ttl = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "60001");
+    CommandRun ttl = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "60001");
     assertThat(ttl.exitCode()).isEqualTo(2);
     assertThat(ttl.err()).contains("read-cache-ttl-ms: must be between 0 (no cache) and 60000, got 60001")
         .doesNotContain("\tat ");
-    Run negative = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "-1");
+    CommandRun negative = run("--peers", "n1=127.0.0.1:7001", "--read-cache-ttl-ms", "-1");
     assertThat(negative.err()).contains("read-cache-ttl-ms: must be between 0 (no cache) and 60000, got -1");
-    Run bytes = run("--peers", "n1=127.0.0.1:7001", "--read-cache-bytes", "65535");
+    CommandRun bytes = run("--peers", "n1=127.0.0.1:7001", "--read-cache-bytes", "65535");
     assertThat(bytes.exitCode()).isEqualTo(2);
     assertThat(bytes.err()).contains("read-cache-bytes: must be at least 65536, got 65535");
   }
@@ -76,11 +63,11 @@ class RouterMainTest {
 
   @Test
   void writeGatherOutsideItsBoundsIsNamedAndItsBoundsAreTaken() {
-    Run over = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "101");
+    CommandRun over = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "101");
     assertThat(over.exitCode()).isEqualTo(2);
     assertThat(over.err()).contains("write-gather-ms: must be between 0 (no hold) and 100, got 101")
         .doesNotContain("\tat ");
-    Run negative = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "-1");
+    CommandRun negative = run("--peers", "n1=127.0.0.1:7001", "--write-gather-ms", "-1");
     assertThat(negative.err()).contains("write-gather-ms: must be between 0 (no hold) and 100, got -1");
     assertThat(RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001", "write-gather-ms", "0"))
         .writeGather()).isZero();
@@ -92,10 +79,10 @@ class RouterMainTest {
   @Test
   void connectionLimitsOutsideTheirBoundsAreNamedAndTheirBoundsAreTaken() {
     for (String setting : new String[] {"grpc-connections-max", "http-connections-max"}) {
-      Run zero = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "0");
+      CommandRun zero = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "0");
       assertThat(zero.exitCode()).isEqualTo(2);
       assertThat(zero.err()).contains(setting + ": must be between 1 and 65536, got 0").doesNotContain("\tat ");
-      Run over = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "65537");
+      CommandRun over = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "65537");
       assertThat(over.err()).contains(setting + ": must be between 1 and 65536, got 65537");
     }
     RouterConfig edges = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001",
