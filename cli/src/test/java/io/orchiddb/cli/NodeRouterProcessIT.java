@@ -90,7 +90,12 @@ class NodeRouterProcessIT {
       assertThat(localReads(ports[2])).isGreaterThanOrEqualTo(30);
 
       // SIGKILL n1, node and router at once: the client goes on through n2's and n3's routers.
+      // A read first: the client still holds a connection to n1's router, and a write sent on it
+      // can only end as "outcome unknown" (the client cannot tell whether it arrived), while a
+      // read fails over to the next router, which the client then prefers.
       nodes.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      assertThat(all.get("np/0".getBytes(), ReadOptions.of(Consistency.STRONG)).keyValue().orElseThrow().valueUtf8())
+          .isEqualTo("v0");
       for (int k = 30; k < 60; k++) {
         all.put("np/" + k, "v" + k);
       }
