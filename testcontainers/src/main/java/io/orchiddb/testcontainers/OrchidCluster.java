@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,13 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.lifecycle.Startable;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.utility.DockerImageName;
@@ -152,7 +147,13 @@ public final class OrchidCluster implements Startable {
         nodeSettings.forEach(node::withSetting);
         nodes.add(node);
       }
-      router = OrchidContainer.router(image, peers()).withNetwork(network).withStartupTimeout(startupTimeout);
+      // Ready once the router names a leader for every shard, not only once it has the shard map
+      // (its /health): the shards' groups may still be electing then, and a first write in one CI
+      // run waited out the router's 10 s request timeout on a shard without a leader.
+      router = OrchidContainer.router(image, peers()).withNetwork(network)
+          .waitingFor(Wait.forHttp("/v1/cluster").forPort(OrchidContainer.HTTP_PORT).forStatusCode(200)
+              .forResponsePredicate(OrchidCluster::everyShardLed))
+          .withStartupTimeout(startupTimeout);
       routerSettings.forEach(router::withSetting);
       if (routerPortsFixed) {
         router.setPortBindings(List.of(
@@ -160,41 +161,10 @@ public final class OrchidCluster implements Startable {
       }
       Startables.deepStart(nodes).join();
       router.start();
-      awaitLeaders();
     } catch (RuntimeException e) {
       stop();
       throw e;
     }
-  }
-
-  /**
-   * Waits, within the startup timeout, until the router's cluster status names a leader for
-   * every shard. The router is healthy once it has read the shard map, which the meta group's
-   * leader serves; the shards' own groups may still be electing then (a first write in one CI
-   * run waited out the router's 10 s request timeout on a shard without a leader).
-   */
-  private void awaitLeaders() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    URI status = URI.create(httpEndpoint() + "/v1/cluster");
-    long deadline = System.nanoTime() + startupTimeout.toNanos();
-    String last = "(no answer)";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(10)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        last = r.statusCode() + " " + r.body();
-        if (r.statusCode() == 200 && everyShardLed(r.body())) {
-          return;
-        }
-      } catch (IOException e) {
-        last = e.toString();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the shards' leaders", e);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-    }
-    throw new IllegalStateException("not every shard had a leader within " + startupTimeout + "; last status: " + last);
   }
 
   /** Whether a {@code /v1/cluster} answer lists shards and names a leader for each. */
