@@ -89,9 +89,6 @@ public final class NodeCommand extends NodeMain {
         router.put(shared, node.get(shared));
       }
     }
-    if (!router.containsKey("peers")) {
-      throw new ConfigException("peers", "required");
-    }
     try {
       routerConfig = RouterConfig.parse(router);
     } catch (ConfigException e) {

@@ -94,12 +94,11 @@ public final class Router implements Closeable {
   }
 
   public static Router start(RouterConfig config) throws IOException {
-    return start(config, RandomGenerator.getDefault());
+    return start(config, (LocalNode) null);
   }
 
-  /** A router on the real monotonic clock: the one place the router reads {@link System#nanoTime()}. */
   public static Router start(RouterConfig config, RandomGenerator random) throws IOException {
-    return new Router(config, random, System::nanoTime, null);
+    return start(config, random, null);
   }
 
   /**
@@ -107,7 +106,16 @@ public final class Router implements Closeable {
    * node are called in-process, and its stale reads go there first ({@link LocalNode}).
    */
   public static Router start(RouterConfig config, LocalNode local) throws IOException {
-    return new Router(config, RandomGenerator.getDefault(), System::nanoTime, local);
+    return start(config, RandomGenerator.getDefault(), local);
+  }
+
+  /**
+   * A router on the real monotonic clock: the one place the router reads {@link System#nanoTime()}.
+   *
+   * @param local the node the router runs in; null for a router process of its own
+   */
+  private static Router start(RouterConfig config, RandomGenerator random, LocalNode local) throws IOException {
+    return new Router(config, random, System::nanoTime, local);
   }
 
   /** Waits until the router has read the cluster map (the cluster is up and bootstrapped). */
