@@ -56,7 +56,8 @@ public class NodeMain implements Callable<Integer> {
   @Option(names = "--request-timeout-ms", description = "Raft request timeout (default: 5000).")
   String requestTimeoutMs;
 
-  @Option(names = "--leader-lease", description = "Serve linearizable reads from a leader lease (default: false).")
+  @Option(names = "--leader-lease", description = "No effect any more (kept so existing configs start): linearizable reads always"
+      + " confirm leadership with a majority.")
   String leaderLease;
 
   @Option(names = "--log-segment-bytes", description = "Log segment size (default: 8388608).")

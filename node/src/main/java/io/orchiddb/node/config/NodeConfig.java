@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  * @param snapshotThresholdEntries log entries after which a shard takes a snapshot
  * @param electionTimeoutMin the lower bound of the randomized election timeout; the upper is twice it
  * @param requestTimeout how long a Raft request may take before it fails
- * @param leaderLease serve linearizable reads from the leader's lease (no heartbeat round);
- *     safe only while clocks advance at about the same rate on every node
+ * @param leaderLease no longer has an effect (kept so that existing configs start; the node warns):
+ *     linearizable reads always confirm leadership with a majority ({@code ReadIndex}), since
+ *     Ratis's lease falls back, once expired, to a ReadIndex that skips that check
  * @param logSegmentBytes size at which a log segment file is closed; the log is purged by whole
  *     closed segments, so this is also the granularity of compaction
  * @param limits size limits on requests

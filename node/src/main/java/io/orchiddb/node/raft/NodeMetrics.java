@@ -44,10 +44,17 @@ final class NodeMetrics implements Closeable {
    *
    * @throws IOException when the port cannot be bound (the message names the setting)
    */
-  static NodeMetrics start(RaftServer server, Map<RaftGroupId, String> groups, String host, int port) throws IOException {
+  static NodeMetrics start(RaftServer server, Map<RaftGroupId, String> groups, NodeReads reads, String host, int port)
+      throws IOException {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     JvmMeters jvm = JvmMeters.bind(registry);
     groups.forEach((id, name) -> bindGroup(registry, server, id, name));
+    FunctionCounter.builder("orchiddb.node.read.index.rounds", reads, NodeReads::readIndexRounds)
+        .description("Leadership rounds this node ran as a leader for linearizable reads (a term request to each"
+            + " other voter), all groups").register(registry);
+    FunctionCounter.builder("orchiddb.node.read.index.reads", reads, NodeReads::readIndexReads)
+        .description("Linearizable reads this node took into those rounds as a leader, its own and its followers'"
+            + " (divided by rounds: reads per round)").register(registry);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "metrics-http");
       t.setDaemon(true);

@@ -4,17 +4,25 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.orchiddb.proto.raft.NodeReadBatch;
 import io.orchiddb.proto.raft.NodeReadBatchReply;
+import io.orchiddb.proto.raft.NodeReadIndexReply;
+import io.orchiddb.proto.raft.NodeReadIndexRequest;
 import io.orchiddb.proto.raft.NodeReadOutcome;
+import io.orchiddb.proto.raft.NodeTermReply;
+import io.orchiddb.proto.raft.NodeTermRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
@@ -49,9 +57,13 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * <p>A read is handed to its group's division directly ({@link Divisions}), on the thread that
  * received the call. {@code RaftServer.submitClientRequestAsync} would first move every request
  * to Ratis's client executor, a thread wake-up per read and another to send the reply; the
- * division runs the same code (lifecycle check, stale-read or ReadIndex handling, the state
- * machine's query), none of which blocks: our queries read the in-memory map, and a read that
- * waits (for an index to be applied, for a ReadIndex round) waits on a future.
+ * division runs the same code (lifecycle check, stale-read handling, the state machine's query),
+ * none of which blocks: our queries read the in-memory map, and a read that waits (for an index
+ * to be applied, for a leadership round) waits on a future.
+ *
+ * <p>Linearizable reads do not use Ratis's ReadIndex, which can skip the leadership check (see
+ * {@link ReadIndex}): they get their index from {@link ReadIndex} and are then served as stale
+ * reads at that index. {@link #TERM} and {@link #READ_INDEX}, between nodes, serve that.
  *
  * <p>A router running in the node's own JVM ({@code orchiddb node --router}) calls {@link #read}
  * and {@link #readMany} directly: the same bytes in and out, without the transport.
@@ -95,11 +107,36 @@ public final class NodeReads {
 
   static final MethodDescriptor<byte[], byte[]> READ_MANY = READ.toBuilder().setFullMethodName(METHOD_MANY).build();
 
-  private final Divisions divisions;
+  /**
+   * Node to node, for {@link ReadIndex}: a leader asks a voter for its current term in a group
+   * ({@code NodeTermRequest} in, {@code NodeTermReply} out).
+   */
+  public static final String TERM = SERVICE + "/Term";
+  /**
+   * Node to node, for {@link ReadIndex}: a follower asks the leader for the index a linearizable
+   * read may be served at ({@code NodeReadIndexRequest} in, {@code NodeReadIndexReply} out).
+   */
+  public static final String READ_INDEX = SERVICE + "/ReadIndex";
 
-  /** Reads served by the node whose Raft server {@code server} supplies (null until it is built). */
-  NodeReads(Supplier<RaftServer> server) {
+  static final MethodDescriptor<byte[], byte[]> TERM_CALL = READ.toBuilder().setFullMethodName(TERM).build();
+  static final MethodDescriptor<byte[], byte[]> READ_INDEX_CALL = READ.toBuilder().setFullMethodName(READ_INDEX).build();
+
+  private final Divisions divisions;
+  private final PeerCalls peers = new PeerCalls();
+  private final ReadIndex readIndex;
+  private final long timeoutMs;
+
+  /**
+   * Reads served by the node whose Raft server {@code server} supplies (null until it is built).
+   *
+   * @param timeout how long a linearizable read may wait for its read index (the leader's check
+   *     with the other voters, or a follower's request to the leader) and then for this replica to
+   *     apply it
+   */
+  NodeReads(Supplier<RaftServer> server, Duration timeout) {
     this.divisions = new Divisions(server);
+    this.timeoutMs = timeout.toMillis();
+    this.readIndex = new ReadIndex(peers, timeoutMs);
   }
 
   /** The gRPC service, served on the node's Raft port. */
@@ -107,7 +144,24 @@ public final class NodeReads {
     return ServerServiceDefinition.builder(SERVICE)
         .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> answer(read(request), out)))
         .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> answer(readMany(request), out)))
+        .addMethod(TERM_CALL, ServerCalls.asyncUnaryCall((request, out) -> answer(term(request), out)))
+        .addMethod(READ_INDEX_CALL, ServerCalls.asyncUnaryCall((request, out) -> answer(readIndex(request), out)))
         .build();
+  }
+
+  /** Leadership rounds this node ran for linearizable reads as a leader ({@link ReadIndex}). */
+  long readIndexRounds() {
+    return readIndex.rounds();
+  }
+
+  /** Linearizable reads this node took into those rounds as a leader (its own and its followers'). */
+  long readIndexReads() {
+    return readIndex.reads();
+  }
+
+  /** Closes the node's connections to other nodes. */
+  void close() {
+    peers.close();
   }
 
   /**
@@ -127,7 +181,7 @@ public final class NodeReads {
       return CompletableFuture.failedFuture(new Refused(true, e.getMessage()));
     }
     CompletableFuture<byte[]> reply = new CompletableFuture<>();
-    divisions.submit(parsed).whenComplete((r, failure) -> {
+    serve(parsed).whenComplete((r, failure) -> {
       if (failure == null) {
         reply.complete(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray());
       } else {
@@ -163,7 +217,7 @@ public final class NodeReads {
     }
     List<CompletableFuture<NodeReadOutcome>> outcomes = new ArrayList<>(requests.size());
     for (RaftClientRequest request : requests) {
-      outcomes.add(divisions.submit(request).handle((r, failure) -> failure == null
+      outcomes.add(serve(request).handle((r, failure) -> failure == null
           ? NodeReadOutcome.newBuilder()
               .setReply(UnsafeByteOperations.unsafeWrap(ClientProtoUtils.toRaftClientReplyProto(r).toByteArray())).build()
           : NodeReadOutcome.newBuilder().setFailure(describe(failure)).build()));
@@ -173,6 +227,66 @@ public final class NodeReads {
       outcomes.forEach(o -> reply.addOutcomes(o.join()));
       return reply.build().toByteArray();
     });
+  }
+
+  /**
+   * Serves one read. A stale read goes to its group's division as it is. A linearizable one gets
+   * its read index from {@link ReadIndex} (not from Ratis, whose ReadIndex can skip the leadership
+   * check), waits until this replica has applied it, and is then served as a stale read at that
+   * index: Ratis's own path from there (its commit index check, the state machine's query, the
+   * reply), so the reply is the one a Ratis client would get.
+   */
+  private CompletableFuture<RaftClientReply> serve(RaftClientRequest request) {
+    if (!request.is(RaftClientRequestProto.TypeCase.READ)) {
+      return divisions.submit(request);
+    }
+    return divisions.division(request.getRaftGroupId()).thenCompose(division -> readIndex.forRead(division)
+        .thenCompose(index -> applied(division, index))
+        .thenCompose(index -> divisions.submit(RaftClientRequest.newBuilder()
+            .setClientId(request.getClientId()).setServerId(request.getServerId())
+            .setGroupId(request.getRaftGroupId()).setCallId(request.getCallId())
+            .setMessage(request.getMessage()).setType(RaftClientRequest.staleReadRequestType(index))
+            .setTimeoutMs(request.getTimeoutMs()).build())));
+  }
+
+  /** Completes with {@code index} once {@code division}'s state machine has applied it, within the timeout. */
+  private CompletableFuture<Long> applied(RaftServer.Division division, long index) {
+    if (!(division.getStateMachine() instanceof OrchidStateMachine sm)) {
+      return CompletableFuture.completedFuture(index);
+    }
+    CompletableFuture<Void> applied = sm.awaitApplied(index);
+    if (!applied.isDone()) {
+      applied = applied.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+    return applied.thenApply(ignored -> index);
+  }
+
+  /** {@link #TERM}: this replica's current term in the group. */
+  private CompletableFuture<byte[]> term(byte[] bytes) {
+    NodeTermRequest request;
+    try {
+      request = NodeTermRequest.parseFrom(bytes);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new Refused(true, "not a term request: " + e.getMessage()));
+    }
+    return divisions.division(groupId(request.getGroupId())).thenApply(division ->
+        NodeTermReply.newBuilder().setTerm(ReadIndex.termAnswer(division, request.getFrom())).build().toByteArray());
+  }
+
+  /** {@link #READ_INDEX}: the read index of a linearizable read at this leader. */
+  private CompletableFuture<byte[]> readIndex(byte[] bytes) {
+    NodeReadIndexRequest request;
+    try {
+      request = NodeReadIndexRequest.parseFrom(bytes);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new Refused(true, "not a read-index request: " + e.getMessage()));
+    }
+    return divisions.division(groupId(request.getGroupId())).thenCompose(readIndex::atLeader)
+        .thenApply(index -> NodeReadIndexReply.newBuilder().setReadIndex(index).build().toByteArray());
+  }
+
+  private static RaftGroupId groupId(ByteString bytes) {
+    return RaftGroupId.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes.toByteArray()));
   }
 
   /**
@@ -220,6 +334,13 @@ public final class NodeReads {
    * group goes through the server again, which answers for whatever now holds the group.
    */
   static final class Divisions {
+    /** Division look-ups that may block; daemon threads that end when idle. */
+    private static final Executor LOOKUPS = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "orchiddb-division-lookup");
+      t.setDaemon(true);
+      return t;
+    });
+
     private final Supplier<RaftServer> server;
     private final Map<RaftGroupId, RaftServer.Division> known = new ConcurrentHashMap<>();
 
@@ -264,6 +385,36 @@ public final class NodeReads {
       } catch (IOException e) {
         // Removed since: the next read goes through the server again.
       }
+    }
+
+    /**
+     * The group's division here: at once when known, otherwise looked up off the caller's thread
+     * ({@code getDivision} blocks while the group is being added, and callers run on an event
+     * loop). Fails when the node is starting or has no such group.
+     */
+    CompletableFuture<RaftServer.Division> division(RaftGroupId group) {
+      RaftServer.Division division = known.get(group);
+      if (division != null && division.getInfo().isAlive()) {
+        return CompletableFuture.completedFuture(division);
+      }
+      if (division != null) {
+        known.remove(group, division);
+      }
+      RaftServer raftServer = server.get();
+      if (raftServer == null) {
+        return CompletableFuture.failedFuture(Refused.starting());
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          RaftServer.Division found = raftServer.getDivision(group);
+          if (found instanceof RaftClientAsynchronousProtocol) {
+            known.putIfAbsent(group, found);
+          }
+          return found;
+        } catch (IOException e) {
+          throw new CompletionException(e);
+        }
+      }, LOOKUPS);
     }
 
     /** Whether a read of {@code group} would go to its division directly (for tests). */

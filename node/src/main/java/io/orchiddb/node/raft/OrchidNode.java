@@ -70,7 +70,7 @@ public final class OrchidNode implements Closeable {
     RaftGroupId metaGroup = RaftGroupId.valueOf(ClusterLayout.metaGroupUuid(config.clusterName()));
     Duration staleWait = config.requestTimeout();
     AtomicReference<RaftServer> built = new AtomicReference<>();
-    this.reads = new NodeReads(built::get);
+    this.reads = new NodeReads(built::get, config.requestTimeout());
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setProperties(properties)
@@ -92,6 +92,10 @@ public final class OrchidNode implements Closeable {
     Files.createDirectories(config.dataDir());
     boolean fresh = checkMarker(config);
     OrchidNode node = new OrchidNode(config, clock);
+    if (config.leaderLease()) {
+      LOG.warn("leader-lease=true has no effect any more: linearizable reads always confirm leadership with a"
+          + " majority (Ratis's lease, once expired, fell back to a read index that skips that check)");
+    }
     try {
       node.server.start();
       if (fresh) {
@@ -99,7 +103,8 @@ public final class OrchidNode implements Closeable {
         writeMarker(config);
       }
       if (config.metricsPort() != NodeConfig.METRICS_OFF) {
-        node.metrics = NodeMetrics.start(node.server, node.groupNames(), config.address().getHost(), config.metricsPort());
+        node.metrics = NodeMetrics.start(node.server, node.groupNames(), node.reads, config.address().getHost(),
+            config.metricsPort());
       }
       node.proposeLayoutInBackground();
       LOG.info("node {} listening on {} with {} groups", config.nodeId(), config.address(),
@@ -309,6 +314,10 @@ public final class OrchidNode implements Closeable {
     if (m != null) {
       m.close();
     }
-    server.close();
+    try {
+      server.close();
+    } finally {
+      reads.close();
+    }
   }
 }

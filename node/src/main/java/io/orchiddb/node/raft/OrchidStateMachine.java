@@ -330,6 +330,11 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         .thenCompose(ignored -> query(request));
   }
 
+  /** A future that completes once this replica has applied {@code index} (a linearizable read's index). */
+  CompletableFuture<Void> awaitApplied(long index) {
+    return appliedWaiters.await(index);
+  }
+
   /** Log entries with a command this replica applied since it started (not counting a snapshot's). */
   long appliedEntries() {
     return appliedEntries;

@@ -84,7 +84,9 @@ final class RaftSettings {
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf(Math.max(8L * 1024 * 1024, 2L * entryBytesMax)));
 
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, config.leaderLease());
+    // Linearizable reads get their index from our ReadIndex, not Ratis's (NodeReads). Ratis's lease
+    // stays off: once expired it falls back to a ReadIndex that can skip the leadership check.
+    RaftServerConfigKeys.Read.setLeaderLeaseEnabled(p, false);
     RaftServerConfigKeys.Read.setTimeout(p, request);
     return p;
   }

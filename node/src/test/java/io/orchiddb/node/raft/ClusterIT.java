@@ -74,7 +74,7 @@ class ClusterIT {
   Path dir;
 
   /** A node's /metrics as series ("name{labels}" exactly as written) → value. */
-  private static Map<String, Double> scrape(OrchidNode node) {
+  static Map<String, Double> scrape(OrchidNode node) {
     try {
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
           URI.create("http://127.0.0.1:" + node.metricsPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),

@@ -40,6 +40,8 @@ final class TestCluster implements AutoCloseable {
 
   private final Path root;
   private final Map<String, String> settings;
+  /** Settings of single nodes, over {@link #settings}. */
+  private final Map<String, Map<String, String>> nodeSettings;
   private final List<String> ids = new ArrayList<>();
   private final Map<String, OrchidNode> running = new LinkedHashMap<>();
   private final Map<Integer, GroupClient> clients = new HashMap<>();
@@ -48,7 +50,14 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts {@code n} nodes with the given extra settings (names as in the config file). */
   TestCluster(Path root, int n, Map<String, String> extra) throws IOException {
+    this(root, n, extra, Map.of());
+  }
+
+  /** As above, with some nodes' settings (node id → settings) over the common ones. */
+  TestCluster(Path root, int n, Map<String, String> extra, Map<String, Map<String, String>> nodeSettings)
+      throws IOException {
     this.root = root;
+    this.nodeSettings = nodeSettings;
     StringBuilder peers = new StringBuilder();
     int[] ports = FreePorts.pick(n);
     for (int i = 1; i <= n; i++) {
@@ -75,6 +84,7 @@ final class TestCluster implements AutoCloseable {
 
   private TestCluster(Path root, Map<String, String> settings, int n) throws IOException {
     this.root = root;
+    this.nodeSettings = Map.of();
     this.settings = settings;
     for (int i = 1; i <= n; i++) {
       ids.add("n" + i);
@@ -112,6 +122,7 @@ final class TestCluster implements AutoCloseable {
 
   NodeConfig config(String id) {
     Map<String, String> s = new HashMap<>(settings);
+    s.putAll(nodeSettings.getOrDefault(id, Map.of()));
     s.put("node-id", id);
     s.put("data-dir", root.resolve(id).toString());
     return NodeConfig.parse(s);

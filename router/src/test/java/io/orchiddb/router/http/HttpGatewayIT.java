@@ -385,7 +385,12 @@ class HttpGatewayIT {
     assertThat(seen).containsExactlyElementsOf(keys);
     assertThat(pages).isEqualTo(3);
 
-    JsonNode range = json(get("/v1/kv?start=scan/0100&end=scan/0103&keys_only=true&consistency=eventual"));
+    // Eventual: the replica it reads may not have applied the batch yet (allowed); it catches up.
+    JsonNode range;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    do {
+      range = json(get("/v1/kv?start=scan/0100&end=scan/0103&keys_only=true&consistency=eventual"));
+    } while (range.get("kvs").size() < 3 && System.nanoTime() < deadline);
     assertThat(range.get("kvs").findValuesAsText("key")).containsExactly("scan/0100", "scan/0101", "scan/0102");
     assertThat(range.get("kvs").findValues("value")).isEmpty();
     assertThat(range.get("next").isNull()).isTrue();

@@ -1,0 +1,320 @@
+package io.orchiddb.node.raft;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.orchiddb.proto.raft.NodeReadIndexReply;
+import io.orchiddb.proto.raft.NodeReadIndexRequest;
+import io.orchiddb.proto.raft.NodeTermReply;
+import io.orchiddb.proto.raft.NodeTermRequest;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.util.CodeInjectionForTesting;
+
+/**
+ * The read index of linearizable reads (Raft thesis §6.4), with the leadership check done here
+ * rather than by Ratis. Ratis 3.3.0 answers a ReadIndex at once, with no heartbeat round, whenever
+ * the leader's commit index is one a majority acknowledged in some earlier round ({@code
+ * ReadIndexHeartbeats.addAppendEntriesListener}): while nothing new commits, a leader cut off
+ * from its followers keeps serving "linearizable" reads until it steps down, up to a second after
+ * the others may have elected a new leader and committed writes it cannot see (issue 7, session
+ * 16; pinned by ReadIndexLeadershipIT).
+ *
+ * <p>How a read gets its index here:
+ * <ul>
+ *   <li>At the leader: the commit index {@code C} and term {@code T} as the read arrives (the
+ *       leader must have committed an entry of its term, so {@code C} covers every write
+ *       acknowledged before). Then a <em>round</em> started after the read arrived asks every
+ *       other voter for its current term ({@link NodeReads#TERM}); once a majority (the leader
+ *       included) answered {@code T}, no leader of a later term can have committed anything
+ *       before those answers, so the read is served at {@code C} or later. A voter answering a
+ *       later term, or too many failing to answer, fails the read: another replica may serve it.
+ *   <li>At a follower: it asks the leader ({@link NodeReads#READ_INDEX}), which does the above
+ *       and answers {@code C}; the follower serves the read once it has applied {@code C}.
+ * </ul>
+ *
+ * <p>Rounds are shared: reads arriving while a round of their group is out wait for the next
+ * one, which starts when it returns. So a leader under many strong reads sends one term request
+ * per follower per round trip, however many reads there are. The check does not depend on clocks.
+ */
+final class ReadIndex {
+  /**
+   * A test injection point (Ratis's {@link CodeInjectionForTesting}), run as a voter answers a
+   * term request, with the voter's id and the asking node's: a test partition throws there, as it
+   * does for Ratis's own {@code RaftServerImpl.appendEntries}.
+   */
+  static final String TERM_ANSWER = "OrchidDB.ReadIndex.term";
+
+  private final PeerCalls peers;
+  private final long timeoutMs;
+  private final Map<RaftGroupId, Rounds> rounds = new ConcurrentHashMap<>();
+  private final LongAdder roundsRun = new LongAdder();
+  private final LongAdder readsIndexed = new LongAdder();
+
+  /**
+   * @param peers the node's calls to other nodes
+   * @param timeoutMs how long a term request or a follower's read-index request may take
+   */
+  ReadIndex(PeerCalls peers, long timeoutMs) {
+    this.peers = peers;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * The index a linearizable read of {@code division}'s group that arrives now may be served at
+   * on this replica (once applied). Fails with {@link NotConfirmed} when it cannot be had here
+   * now (not the leader and no leader known, leadership not confirmed, the leader unreachable).
+   */
+  CompletableFuture<Long> forRead(RaftServer.Division division) {
+    return division.getInfo().isLeader() ? atLeader(division) : fromLeader(division);
+  }
+
+  /** As {@link #forRead}, at the leader only (a follower's {@link NodeReads#READ_INDEX} request). */
+  CompletableFuture<Long> atLeader(RaftServer.Division division) {
+    DivisionInfo info = division.getInfo();
+    long term = info.getCurrentTerm();
+    if (!info.isLeader()) {
+      return notConfirmed(division, "it is not the leader");
+    }
+    if (!info.isLeaderReady()) {
+      return notConfirmed(division, "it has not committed an entry of its term " + term + " yet");
+    }
+    long index = division.getRaftLog().getLastCommittedIndex();
+    if (info.getCurrentTerm() != term || !info.isLeader()) {
+      return notConfirmed(division, "it stopped leading term " + term);
+    }
+    readsIndexed.increment();
+    return rounds.computeIfAbsent(division.getMemberId().getGroupId(), g -> new Rounds()).join(division, term, index);
+  }
+
+  private CompletableFuture<Long> fromLeader(RaftServer.Division division) {
+    RaftPeerId leader = division.getInfo().getLeaderId();
+    RaftPeer peer = leader == null || leader.equals(division.getId()) ? null : division.getRaftConf().getPeer(leader);
+    if (peer == null) {
+      return notConfirmed(division, "it is a follower that knows no leader");
+    }
+    byte[] request = NodeReadIndexRequest.newBuilder().setGroupId(groupBytes(division))
+        .setFrom(division.getId().toString()).build().toByteArray();
+    return peers.call(NodeReads.READ_INDEX_CALL, peer.getAddress(), request, timeoutMs).handle((bytes, failure) -> {
+      if (failure != null) {
+        throw new CompletionException(new NotConfirmed(division.getMemberId() + ": the leader " + leader
+            + " did not give a read index: " + describe(failure)));
+      }
+      try {
+        return NodeReadIndexReply.parseFrom(bytes).getReadIndex();
+      } catch (InvalidProtocolBufferException e) {
+        throw new CompletionException(new NotConfirmed(division.getMemberId() + ": the leader " + leader
+            + " sent a malformed read index: " + e.getMessage()));
+      }
+    });
+  }
+
+  /** {@link NodeReads#TERM} on a voter: its current term in the group. */
+  static long termAnswer(RaftServer.Division division, String from) {
+    CodeInjectionForTesting.execute(TERM_ANSWER, division.getId(), RaftPeerId.valueOf(from));
+    return division.getInfo().getCurrentTerm();
+  }
+
+  /** Leadership rounds this node has run as a leader, all groups (for tests and metrics). */
+  long rounds() {
+    return roundsRun.sum();
+  }
+
+  /** Reads (its own and its followers') this node took into a round as a leader, all groups. */
+  long reads() {
+    return readsIndexed.sum();
+  }
+
+  /** Why a read index could not be had; the read may be tried on another replica. */
+  static final class NotConfirmed extends RuntimeException {
+    NotConfirmed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static <T> CompletableFuture<T> notConfirmed(RaftServer.Division division, String why) {
+    return CompletableFuture.failedFuture(new NotConfirmed(division.getMemberId() + " cannot serve a linearizable"
+        + " read: " + why));
+  }
+
+  static ByteString groupBytes(RaftServer.Division division) {
+    return ByteString.copyFrom(division.getMemberId().getGroupId().toByteString().toByteArray());
+  }
+
+  private record Waiting(long term, long index, CompletableFuture<Long> future) {}
+
+  /** One group's rounds at its leader: at most one out at a time, and the reads for the next one. */
+  private final class Rounds {
+    private List<Waiting> next = new ArrayList<>();
+    private boolean out;
+
+    CompletableFuture<Long> join(RaftServer.Division division, long term, long index) {
+      Waiting read = new Waiting(term, index, new CompletableFuture<>());
+      boolean start;
+      synchronized (this) {
+        next.add(read);
+        start = !out;
+        out = true;
+      }
+      if (start) {
+        run(division);
+      }
+      return read.future;
+    }
+
+    private void run(RaftServer.Division division) {
+      List<Waiting> batch;
+      synchronized (this) {
+        batch = next;
+        next = new ArrayList<>();
+      }
+      roundsRun.increment();
+      confirm(division).whenComplete((term, failure) -> {
+        for (Waiting read : batch) {
+          if (failure != null) {
+            read.future.completeExceptionally(failure instanceof CompletionException c ? c.getCause() : failure);
+          } else if (read.term != term) {
+            read.future.completeExceptionally(new NotConfirmed(division.getMemberId() + " cannot serve a"
+                + " linearizable read: the read arrived in term " + read.term + ", confirmed was " + term));
+          } else {
+            read.future.complete(read.index);
+          }
+        }
+        boolean again;
+        synchronized (this) {
+          again = !next.isEmpty();
+          out = again;
+        }
+        if (again) {
+          run(division);
+        }
+      });
+    }
+  }
+
+  /**
+   * One round: completes with the term once a majority of the voters (of both configurations
+   * while one changes) have answered it, this leader included; fails once that cannot happen.
+   */
+  private CompletableFuture<Long> confirm(RaftServer.Division division) {
+    DivisionInfo info = division.getInfo();
+    long term = info.getCurrentTerm();
+    if (!info.isLeader()) {
+      return notConfirmed(division, "it is no longer the leader");
+    }
+    RaftConfiguration conf = division.getRaftConf();
+    Quorum quorum = new Quorum(division, term, ids(conf.getCurrentPeers()), ids(conf.getPreviousPeers()));
+    quorum.answer(division.getId(), term, null);
+    Set<RaftPeer> others = new HashSet<>(conf.getCurrentPeers());
+    others.addAll(conf.getPreviousPeers());
+    byte[] request = NodeTermRequest.newBuilder().setGroupId(groupBytes(division))
+        .setFrom(division.getId().toString()).build().toByteArray();
+    for (RaftPeer peer : others) {
+      if (peer.getId().equals(division.getId())) {
+        continue;
+      }
+      peers.call(NodeReads.TERM_CALL, peer.getAddress(), request, timeoutMs).whenComplete((bytes, failure) -> {
+        if (failure != null) {
+          quorum.answer(peer.getId(), -1, describe(failure));
+          return;
+        }
+        try {
+          quorum.answer(peer.getId(), NodeTermReply.parseFrom(bytes).getTerm(), null);
+        } catch (InvalidProtocolBufferException e) {
+          quorum.answer(peer.getId(), -1, "a malformed term reply");
+        }
+      });
+    }
+    return quorum.done;
+  }
+
+  private static Set<RaftPeerId> ids(Collection<RaftPeer> peers) {
+    Set<RaftPeerId> ids = new HashSet<>();
+    peers.forEach(p -> ids.add(p.getId()));
+    return ids;
+  }
+
+  /** The answers of one round. */
+  private static final class Quorum {
+    private final RaftServer.Division division;
+    private final long term;
+    private final Set<RaftPeerId> current;
+    private final Set<RaftPeerId> previous;
+    private final Set<RaftPeerId> yes = new HashSet<>();
+    private final Set<RaftPeerId> no = new HashSet<>();
+    private final List<String> reasons = new ArrayList<>();
+    final CompletableFuture<Long> done = new CompletableFuture<>();
+
+    Quorum(RaftServer.Division division, long term, Set<RaftPeerId> current, Set<RaftPeerId> previous) {
+      this.division = division;
+      this.term = term;
+      this.current = current;
+      this.previous = previous;
+    }
+
+    /** A voter's answer: its term, or a failure ({@code why} not null). */
+    void answer(RaftPeerId voter, long answered, String why) {
+      boolean confirmed;
+      boolean refused;
+      String message = null;
+      synchronized (this) {
+        if (done.isDone()) {
+          return;
+        }
+        if (why == null && answered == term) {
+          yes.add(voter);
+        } else {
+          no.add(voter);
+          reasons.add(voter + (why != null ? ": " + why : " is in term " + answered));
+        }
+        confirmed = majority(current, yes) && (previous.isEmpty() || majority(previous, yes));
+        refused = !confirmed && (lost(current) || !previous.isEmpty() && lost(previous));
+        if (refused) {
+          message = division.getMemberId() + " could not confirm it still leads term " + term + ": " + reasons;
+        }
+      }
+      if (confirmed) {
+        done.complete(term);
+      } else if (refused) {
+        done.completeExceptionally(new NotConfirmed(message));
+      }
+    }
+
+    private static boolean majority(Set<RaftPeerId> voters, Set<RaftPeerId> answered) {
+      return 2 * count(voters, answered) > voters.size();
+    }
+
+    /** No majority of {@code voters} can answer yes any more. */
+    private boolean lost(Set<RaftPeerId> voters) {
+      return 2 * (voters.size() - count(voters, no)) <= voters.size();
+    }
+
+    private static int count(Set<RaftPeerId> voters, Set<RaftPeerId> answered) {
+      int n = 0;
+      for (RaftPeerId id : answered) {
+        if (voters.contains(id)) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  private static String describe(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+}
