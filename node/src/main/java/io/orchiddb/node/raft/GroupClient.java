@@ -71,12 +71,16 @@ public final class GroupClient implements Closeable {
     return unwrap(client.async().send(message(command)));
   }
 
-  /** A linearizable read (ReadIndex on the leader). */
+  /**
+   * A read through Ratis's own ReadIndex on the leader, which can skip the leadership check (see
+   * {@link ReadIndex}): not linearizable while the leader is cut off. For tests and tools; the
+   * router's STRONG reads go through {@link NodeReads}, which checks.
+   */
   public CompletableFuture<byte[]> read(byte[] query) {
     return retryRead(() -> unwrap(client.async().sendReadOnly(message(query))));
   }
 
-  /** A linearizable read served by {@code node}, which may be a follower (ReadIndex from it). */
+  /** As {@link #read}, served by {@code node}, which may be a follower (it asks the leader). */
   public CompletableFuture<byte[]> readOn(byte[] query, String node) {
     return retryRead(() -> unwrap(nodeClient.async().sendReadOnly(message(query), RaftPeerId.valueOf(node))));
   }
