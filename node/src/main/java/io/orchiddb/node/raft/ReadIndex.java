@@ -182,7 +182,15 @@ final class ReadIndex {
         next = new ArrayList<>();
       }
       roundsRun.increment();
-      confirm(division).whenComplete((term, failure) -> {
+      CompletableFuture<Long> confirmed;
+      try {
+        confirmed = confirm(division);
+      } catch (RuntimeException e) {
+        // Never leave a round out for good: every later read of the group would wait behind it.
+        confirmed = CompletableFuture.failedFuture(new NotConfirmed(division.getMemberId()
+            + " could not start a leadership round: " + e));
+      }
+      confirmed.whenComplete((term, failure) -> {
         for (Waiting read : batch) {
           if (failure != null) {
             read.future.completeExceptionally(failure instanceof CompletionException c ? c.getCause() : failure);
@@ -216,7 +224,8 @@ final class ReadIndex {
       return notConfirmed(division, "it is no longer the leader");
     }
     RaftConfiguration conf = division.getRaftConf();
-    Quorum quorum = new Quorum(division, term, ids(conf.getCurrentPeers()), ids(conf.getPreviousPeers()));
+    Quorum quorum = new Quorum(division.getMemberId().toString(), term, ids(conf.getCurrentPeers()),
+        ids(conf.getPreviousPeers()));
     quorum.answer(division.getId(), term, null);
     Set<RaftPeer> others = new HashSet<>(conf.getCurrentPeers());
     others.addAll(conf.getPreviousPeers());
@@ -248,8 +257,8 @@ final class ReadIndex {
   }
 
   /** The answers of one round. */
-  private static final class Quorum {
-    private final RaftServer.Division division;
+  static final class Quorum {
+    private final String leader;
     private final long term;
     private final Set<RaftPeerId> current;
     private final Set<RaftPeerId> previous;
@@ -258,8 +267,14 @@ final class ReadIndex {
     private final List<String> reasons = new ArrayList<>();
     final CompletableFuture<Long> done = new CompletableFuture<>();
 
-    Quorum(RaftServer.Division division, long term, Set<RaftPeerId> current, Set<RaftPeerId> previous) {
-      this.division = division;
+    /**
+     * @param leader names the leader in messages
+     * @param term the leader's term, the answer that counts as yes
+     * @param current the voters of the current configuration
+     * @param previous the voters of the previous one while the configuration changes, else empty
+     */
+    Quorum(String leader, long term, Set<RaftPeerId> current, Set<RaftPeerId> previous) {
+      this.leader = leader;
       this.term = term;
       this.current = current;
       this.previous = previous;
@@ -283,7 +298,7 @@ final class ReadIndex {
         confirmed = majority(current, yes) && (previous.isEmpty() || majority(previous, yes));
         refused = !confirmed && (lost(current) || !previous.isEmpty() && lost(previous));
         if (refused) {
-          message = division.getMemberId() + " could not confirm it still leads term " + term + ": " + reasons;
+          message = leader + " could not confirm it still leads term " + term + ": " + reasons;
         }
       }
       if (confirmed) {
