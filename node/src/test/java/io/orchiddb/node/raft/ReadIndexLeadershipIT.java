@@ -58,12 +58,10 @@ class ReadIndexLeadershipIT {
   @Test
   void aLeaderCutOffFromItsFollowersDoesNotServeLinearizableReads() throws Exception {
     try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "1"))) {
-      c.put("ri/key", "before");
-      ShardInfo shard = c.shardMap().shardFor(TestCluster.utf8("ri/key"));
-      RaftGroupId group = RaftGroups.groupId(shard);
-      String leader = TestCluster.awaitValue("a leader", TestCluster.TIMEOUT, () -> c.leaderOf(shard));
-      NodeReads reads = c.node(leader).reads();
-      assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("before");
+      Written w = written(c, "before");
+      String leader = w.leader();
+      RaftGroupId group = w.group();
+      NodeReads reads = w.reads();
 
       // The partition, one way: no follower takes anything from the leader from now on.
       CodeInjectionForTesting.Code fromLeader = (local, remote, args) -> {
@@ -151,12 +149,10 @@ class ReadIndexLeadershipIT {
   @Test
   void concurrentReadsShareLeadershipRoundsAndFollowersAskTheLeader() throws Exception {
     try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "1", "metrics-port", "0"))) {
-      c.put("ri/key", "v1");
-      ShardInfo shard = c.shardMap().shardFor(TestCluster.utf8("ri/key"));
-      RaftGroupId group = RaftGroups.groupId(shard);
-      String leader = TestCluster.awaitValue("a leader", TestCluster.TIMEOUT, () -> c.leaderOf(shard));
-      NodeReads reads = c.node(leader).reads();
-      assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("v1");
+      Written w = written(c, "v1");
+      String leader = w.leader();
+      RaftGroupId group = w.group();
+      NodeReads reads = w.reads();
 
       long roundsBefore = reads.readIndexRounds();
       List<CompletableFuture<byte[]>> many = new ArrayList<>();
@@ -185,6 +181,20 @@ class ReadIndexLeadershipIT {
       assertThat(metrics.get("orchiddb_node_read_index_reads_total")).isGreaterThanOrEqualTo(502.0)
           .isEqualTo((double) reads.readIndexReads());
     }
+  }
+
+  /** The shard of the test's key, its leader, and the leader's reads. */
+  private record Written(RaftGroupId group, String leader, NodeReads reads) {}
+
+  /** Writes {@code value} to the test's key and reads it back, linearizable, at the shard's leader. */
+  private static Written written(TestCluster c, String value) throws Exception {
+    c.put("ri/key", value);
+    ShardInfo shard = c.shardMap().shardFor(TestCluster.utf8("ri/key"));
+    RaftGroupId group = RaftGroups.groupId(shard);
+    String leader = TestCluster.awaitValue("a leader", TestCluster.TIMEOUT, () -> c.leaderOf(shard));
+    NodeReads reads = c.node(leader).reads();
+    assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo(value);
+    return new Written(group, leader, reads);
   }
 
   private static byte[] linearizable(String node, RaftGroupId group) {
