@@ -124,7 +124,7 @@ final class ReadIndex {
 
   /** {@link NodeReads#TERM} on a voter: its current term in the group. */
   static long termAnswer(RaftServer.Division division, String from) {
-    CodeInjectionForTesting.execute(TERM_ANSWER, division.getId(), RaftPeerId.valueOf(from));
+    CodeInjectionForTesting.execute(TERM_ANSWER, division.getId(), from);
     return division.getInfo().getCurrentTerm();
   }
 
