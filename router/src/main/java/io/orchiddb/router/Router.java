@@ -65,6 +65,7 @@ public final class Router implements Closeable {
     GrpcConnectionLimit connections = new GrpcConnectionLimit(config.grpcConnectionsMax(), metrics);
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listenHost(), config.grpcPort()))
         .maxInboundMessageSize(config.limits().requestBytesMax() + INBOUND_MARGIN_BYTES)
+        .maxConcurrentCallsPerConnection(config.grpcCallsPerConnectionMax())
         .addTransportFilter(connections.filter())
         .intercept(connections.interceptor())
         // A client that vanished without closing (host gone, network cut) would hold its place

@@ -33,6 +33,9 @@ import java.util.Map;
  *     refused with UNAVAILABLE LIMIT_EXCEEDED ({@code grpc-connections-max})
  * @param httpConnectionsMax most HTTP connections served at once; requests on any beyond it get
  *     503 LIMIT_EXCEEDED ({@code http-connections-max})
+ * @param grpcCallsPerConnectionMax most gRPC calls open at once on one connection (HTTP/2's
+ *     MAX_CONCURRENT_STREAMS): a client's further calls wait for a place, and a stream opened
+ *     beyond it anyway is refused ({@code grpc-calls-per-connection-max})
  */
 public record RouterConfig(
     Map<String, HostAndPort> peers,
@@ -48,7 +51,8 @@ public record RouterConfig(
     long readCacheBytes,
     Duration writeGather,
     int grpcConnectionsMax,
-    int httpConnectionsMax) {
+    int httpConnectionsMax,
+    int grpcCallsPerConnectionMax) {
 
   /** Longest {@code read-cache-ttl-ms}: a minute of staleness is more than an eventual read should add. */
   public static final int READ_CACHE_TTL_MS_MAX = 60_000;
@@ -58,6 +62,8 @@ public record RouterConfig(
   public static final int WRITE_GATHER_MS_MAX = 100;
   /** Largest {@code grpc-connections-max} and {@code http-connections-max}. */
   public static final int CONNECTIONS_MAX_CEILING = 65_536;
+  /** Largest {@code grpc-calls-per-connection-max}. */
+  public static final int CALLS_PER_CONNECTION_CEILING = 65_536;
 
   public static final Map<String, String> SETTINGS = defaults();
 
@@ -76,6 +82,7 @@ public record RouterConfig(
     d.put("write-gather-ms", "4");
     d.put("grpc-connections-max", "4096");
     d.put("http-connections-max", "4096");
+    d.put("grpc-calls-per-connection-max", "1024");
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -117,6 +124,10 @@ public record RouterConfig(
     }
     checkConnections("grpc-connections-max", grpcConnectionsMax);
     checkConnections("http-connections-max", httpConnectionsMax);
+    if (grpcCallsPerConnectionMax < 1 || grpcCallsPerConnectionMax > CALLS_PER_CONNECTION_CEILING) {
+      throw new ConfigException("grpc-calls-per-connection-max", "must be between 1 and "
+          + CALLS_PER_CONNECTION_CEILING + ", got " + grpcCallsPerConnectionMax);
+    }
   }
 
   /**
@@ -125,7 +136,7 @@ public record RouterConfig(
    */
   public RouterConfig onFreePortsWithReadCacheTtl(Duration readCacheTtl) {
     return new RouterConfig(peers, clusterName, listenHost, 0, 0, httpIdleTimeout, requestTimeout, mapRefresh, limits,
-        readCacheTtl, readCacheBytes, writeGather, grpcConnectionsMax, httpConnectionsMax);
+        readCacheTtl, readCacheBytes, writeGather, grpcConnectionsMax, httpConnectionsMax, grpcCallsPerConnectionMax);
   }
 
   private static void checkConnections(String setting, int value) {
@@ -147,7 +158,8 @@ public record RouterConfig(
         Duration.ofMillis(Settings.integer(s, "map-refresh-ms")), limits,
         Duration.ofMillis(Settings.integer(s, "read-cache-ttl-ms")), Settings.integer(s, "read-cache-bytes"),
         Duration.ofMillis(Settings.integer(s, "write-gather-ms")),
-        Settings.integer(s, "grpc-connections-max"), Settings.integer(s, "http-connections-max"));
+        Settings.integer(s, "grpc-connections-max"), Settings.integer(s, "http-connections-max"),
+        Settings.integer(s, "grpc-calls-per-connection-max"));
   }
 
 }

@@ -65,6 +65,11 @@ public final class RouterMain implements Callable<Integer> {
       description = "Most HTTP connections served at once; requests on any beyond get 503 (default: 4096).")
   String httpConnectionsMax;
 
+  @Option(names = "--grpc-calls-per-connection-max",
+      description = "Most gRPC calls open at once on one connection; a client's further calls wait for a place"
+          + " (default: 1024).")
+  String grpcCallsPerConnectionMax;
+
   /** Settings from the file, overridden by the flags that were given. */
   Map<String, String> settings() {
     return flags.settings();

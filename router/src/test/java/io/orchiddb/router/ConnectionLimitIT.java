@@ -3,6 +3,7 @@ package io.orchiddb.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import io.grpc.ManagedChannel;
@@ -10,8 +11,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
 import io.orchiddb.api.v1.GetRequest;
+import io.orchiddb.api.v1.GetResponse;
 import io.orchiddb.api.v1.KVGrpc;
+import io.orchiddb.api.v1.PipelineOp;
+import io.orchiddb.api.v1.PipelineRequest;
+import io.orchiddb.api.v1.PipelineResponse;
 import io.orchiddb.api.v1.PutRequest;
 import io.orchiddb.client.OrchidClient;
 import io.orchiddb.client.RetryPolicy;
@@ -24,7 +30,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +68,7 @@ class ConnectionLimitIT {
   void start() throws Exception {
     cluster = new DevCluster(dir, 1, 0, Map.of("shard-count", "1", "election-timeout-ms", "500"),
         Map.of("grpc-port", "0", "http-port", "0", "grpc-connections-max", String.valueOf(MAX),
-            "http-connections-max", String.valueOf(MAX)));
+            "http-connections-max", String.valueOf(MAX), "grpc-calls-per-connection-max", String.valueOf(MAX)));
     cluster.router().awaitReady(WAIT);
   }
 
@@ -104,6 +112,46 @@ class ConnectionLimitIT {
     }
     assertThat(gauge("grpc")).isEqualTo(MAX);
     return held;
+  }
+
+  /**
+   * grpc-calls-per-connection-max is HTTP/2's MAX_CONCURRENT_STREAMS: with {@value #MAX} calls open
+   * on a connection, a gRPC client holds the next one until a place frees, and it then runs.
+   */
+  @Test
+  void aCallOverTheConnectionsCallLimitWaitsForAPlaceAndThenRuns() throws Exception {
+    ManagedChannel c = channel();
+    List<StreamObserver<PipelineRequest>> open = new ArrayList<>();
+    for (int i = 0; i < MAX; i++) {
+      CompletableFuture<PipelineResponse> first = new CompletableFuture<>();
+      StreamObserver<PipelineRequest> stream = KVGrpc.newStub(c).pipeline(new StreamObserver<>() {
+        @Override
+        public void onNext(PipelineResponse r) {
+          first.complete(r);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          first.completeExceptionally(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          first.completeExceptionally(new IllegalStateException("closed"));
+        }
+      });
+      stream.onNext(PipelineRequest.newBuilder().addOps(PipelineOp.newBuilder().setId(1).setGet(get("calls/" + i))).build());
+      // Answered: the stream is open at the router and holds a place.
+      assertThat(first.get(10, TimeUnit.SECONDS).getResults(0).getGet().getFound()).isFalse();
+      open.add(stream);
+    }
+
+    ListenableFuture<GetResponse> third = KVGrpc.newFutureStub(c).withDeadlineAfter(20, TimeUnit.SECONDS).get(get("calls/x"));
+    assertThatThrownBy(() -> third.get(500, TimeUnit.MILLISECONDS)).as("held by the client while both places are taken")
+        .isInstanceOf(TimeoutException.class);
+    open.get(0).onCompleted();
+    assertThat(third.get(10, TimeUnit.SECONDS).getFound()).as("run once a place is free").isFalse();
+    open.get(1).onCompleted();
   }
 
   @Test

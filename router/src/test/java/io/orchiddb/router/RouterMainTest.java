@@ -78,7 +78,7 @@ class RouterMainTest {
 
   @Test
   void connectionLimitsOutsideTheirBoundsAreNamedAndTheirBoundsAreTaken() {
-    for (String setting : new String[] {"grpc-connections-max", "http-connections-max"}) {
+    for (String setting : new String[] {"grpc-connections-max", "http-connections-max", "grpc-calls-per-connection-max"}) {
       CommandRun zero = run("--peers", "n1=127.0.0.1:7001", "--" + setting, "0");
       assertThat(zero.exitCode()).isEqualTo(2);
       assertThat(zero.err()).contains(setting + ": must be between 1 and 65536, got 0").doesNotContain("\tat ");
@@ -86,11 +86,13 @@ class RouterMainTest {
       assertThat(over.err()).contains(setting + ": must be between 1 and 65536, got 65537");
     }
     RouterConfig edges = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001",
-        "grpc-connections-max", "1", "http-connections-max", "65536"));
+        "grpc-connections-max", "1", "http-connections-max", "65536", "grpc-calls-per-connection-max", "1"));
     assertThat(edges.grpcConnectionsMax()).isEqualTo(1);
     assertThat(edges.httpConnectionsMax()).isEqualTo(65536);
+    assertThat(edges.grpcCallsPerConnectionMax()).isEqualTo(1);
     RouterConfig defaults = RouterConfig.parse(java.util.Map.of("peers", "n1=127.0.0.1:7001"));
     assertThat(defaults.grpcConnectionsMax()).isEqualTo(4096);
     assertThat(defaults.httpConnectionsMax()).isEqualTo(4096);
+    assertThat(defaults.grpcCallsPerConnectionMax()).isEqualTo(1024);
   }
 }
