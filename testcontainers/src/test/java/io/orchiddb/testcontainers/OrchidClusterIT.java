@@ -11,10 +11,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.testcontainers.containers.Container.ExecResult;
 
 /**
@@ -33,7 +38,32 @@ import org.testcontainers.containers.Container.ExecResult;
 class OrchidClusterIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private static final int LOG_LINES = 200;
+
   private static OrchidCluster cluster;
+
+  /**
+   * A failure prints the end of every container's log to the test output, so an intermittent one
+   * (a write that once timed out on a fresh cluster, sessions 15 and 17 of issue 7) can be read.
+   */
+  @RegisterExtension
+  static final TestWatcher LOGS_ON_FAILURE = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (cluster == null) {
+        return;
+      }
+      List<OrchidContainer> all = new ArrayList<>(cluster.nodes());
+      all.add(cluster.router());
+      for (OrchidContainer c : all) {
+        String[] lines = c.getLogs().split("\n");
+        System.err.println("---- last " + Math.min(LOG_LINES, lines.length) + " log lines of " + c.getNetworkAliases());
+        for (int i = Math.max(0, lines.length - LOG_LINES); i < lines.length; i++) {
+          System.err.println(lines[i]);
+        }
+      }
+    }
+  };
 
   @BeforeAll
   static void startCluster() {
