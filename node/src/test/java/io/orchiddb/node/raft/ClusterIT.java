@@ -16,7 +16,11 @@ import io.orchiddb.proto.raft.MetaRead;
 import io.orchiddb.proto.raft.MetaReadResult;
 import io.orchiddb.proto.raft.NodeReadBatch;
 import io.orchiddb.proto.raft.NodeReadBatchReply;
+import io.orchiddb.proto.raft.NodeReadIndexReply;
+import io.orchiddb.proto.raft.NodeReadIndexRequest;
 import io.orchiddb.proto.raft.NodeReadOutcome;
+import io.orchiddb.proto.raft.NodeTermReply;
+import io.orchiddb.proto.raft.NodeTermRequest;
 import io.orchiddb.proto.raft.PutOp;
 import io.orchiddb.proto.raft.ScanQuery;
 import io.orchiddb.proto.raft.ShardInfo;
@@ -195,6 +199,33 @@ class ClusterIT {
               TestCluster.getQuery("nr/key"));
           assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> call(channel, unknown)).getStatus().getCode())
               .isEqualTo(Status.Code.UNAVAILABLE);
+
+          // The node-to-node methods of linearizable reads (ReadIndex): a voter's term; the
+          // leader's read index (a follower is not asked); bad input and unknown groups refused.
+          ByteString groupBytes = ByteString.copyFrom(group.toByteString().toByteArray());
+          ByteString unknownGroup = ByteString.copyFrom(RaftGroupId.randomId().toByteString().toByteArray());
+          byte[] term = ClientCalls.blockingUnaryCall(channel, NodeReads.TERM_CALL, deadline(),
+              NodeTermRequest.newBuilder().setGroupId(groupBytes).setFrom("test").build().toByteArray());
+          assertThat(NodeTermReply.parseFrom(term).getTerm()).isEqualTo(c.status(node, shard).term()).isPositive();
+          for (var method : List.of(NodeReads.TERM_CALL, NodeReads.READ_INDEX_CALL)) {
+            assertThat(catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, method, deadline(), new byte[] {(byte) 0xFF, 1}))
+                .getStatus().getCode()).as("%s of garbage", method.getFullMethodName()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            byte[] unknownRequest = NodeTermRequest.newBuilder().setGroupId(unknownGroup).setFrom("test").build().toByteArray();
+            assertThat(catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, method, deadline(), unknownRequest))
+                .getStatus().getCode()).as("%s of an unknown group", method.getFullMethodName()).isEqualTo(Status.Code.UNAVAILABLE);
+          }
+          byte[] readIndexRequest = NodeReadIndexRequest.newBuilder().setGroupId(groupBytes).setFrom("test").build().toByteArray();
+          if (node.equals(leader)) {
+            long index = NodeReadIndexReply.parseFrom(ClientCalls.blockingUnaryCall(channel, NodeReads.READ_INDEX_CALL,
+                deadline(), readIndexRequest)).getReadIndex();
+            assertThat(index).isGreaterThanOrEqualTo(version);
+          } else {
+            assertThat(catchThrowableOfType(StatusRuntimeException.class,
+                () -> ClientCalls.blockingUnaryCall(channel, NodeReads.READ_INDEX_CALL, deadline(), readIndexRequest))
+                .getStatus().getDescription()).contains("not the leader");
+          }
         } finally {
           channel.shutdownNow();
         }
@@ -326,6 +357,10 @@ class ClusterIT {
         .setServerId(RaftPeerId.valueOf(node)).setGroupId(group).setCallId(1).setType(type)
         .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(message))).setTimeoutMs(10_000).build())
         .toByteArray();
+  }
+
+  private static CallOptions deadline() {
+    return CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   private static byte[] call(ManagedChannel channel, byte[] request) {
