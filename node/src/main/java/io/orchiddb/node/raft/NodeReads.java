@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
@@ -124,19 +123,17 @@ public final class NodeReads {
   private final Divisions divisions;
   private final PeerCalls peers = new PeerCalls();
   private final ReadIndex readIndex;
-  private final long timeoutMs;
 
   /**
    * Reads served by the node whose Raft server {@code server} supplies (null until it is built).
    *
    * @param timeout how long a linearizable read may wait for its read index (the leader's check
-   *     with the other voters, or a follower's request to the leader) and then for this replica to
-   *     apply it
+   *     with the other voters, or a follower's request to the leader); the wait for this replica to
+   *     apply it is the state machine's stale-read wait
    */
   NodeReads(Supplier<RaftServer> server, Duration timeout) {
     this.divisions = new Divisions(server);
-    this.timeoutMs = timeout.toMillis();
-    this.readIndex = new ReadIndex(peers, timeoutMs);
+    this.readIndex = new ReadIndex(peers, timeout.toMillis());
   }
 
   /** The gRPC service, served on the node's Raft port. */
@@ -249,16 +246,12 @@ public final class NodeReads {
             .setTimeoutMs(request.getTimeoutMs()).build())));
   }
 
-  /** Completes with {@code index} once {@code division}'s state machine has applied it, within the timeout. */
-  private CompletableFuture<Long> applied(RaftServer.Division division, long index) {
+  /** Completes with {@code index} once {@code division}'s state machine has applied it, within its stale-read wait. */
+  private static CompletableFuture<Long> applied(RaftServer.Division division, long index) {
     if (!(division.getStateMachine() instanceof OrchidStateMachine sm)) {
       return CompletableFuture.completedFuture(index);
     }
-    CompletableFuture<Void> applied = sm.awaitApplied(index);
-    if (!applied.isDone()) {
-      applied = applied.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
-    }
-    return applied.thenApply(ignored -> index);
+    return sm.awaitApplied(index).thenApply(ignored -> index);
   }
 
   /** {@link #TERM}: this replica's current term in the group. */
@@ -269,7 +262,7 @@ public final class NodeReads {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Refused(true, "not a term request: " + e.getMessage()));
     }
-    return divisions.division(groupId(request.getGroupId())).thenApply(division ->
+    return divisions.division(ReadIndex.groupId(request.getGroupId())).thenApply(division ->
         NodeTermReply.newBuilder().setTerm(ReadIndex.termAnswer(division, request.getFrom())).build().toByteArray());
   }
 
@@ -281,12 +274,8 @@ public final class NodeReads {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Refused(true, "not a read-index request: " + e.getMessage()));
     }
-    return divisions.division(groupId(request.getGroupId())).thenCompose(readIndex::atLeader)
+    return divisions.division(ReadIndex.groupId(request.getGroupId())).thenCompose(readIndex::atLeader)
         .thenApply(index -> NodeReadIndexReply.newBuilder().setReadIndex(index).build().toByteArray());
-  }
-
-  private static RaftGroupId groupId(ByteString bytes) {
-    return RaftGroupId.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes.toByteArray()));
   }
 
   /**
@@ -437,7 +426,8 @@ public final class NodeReads {
     return request;
   }
 
-  private static String describe(Throwable failure) {
+  /** A failure as one line: the cause a CompletionException wraps, its class and message. */
+  static String describe(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     return cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }

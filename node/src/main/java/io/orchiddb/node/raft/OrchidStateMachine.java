@@ -322,17 +322,21 @@ abstract class OrchidStateMachine extends BaseStateMachine {
    */
   @Override
   public CompletableFuture<Message> queryStale(Message request, long minIndex) {
-    CompletableFuture<Void> applied = appliedWaiters.await(minIndex);
+    CompletableFuture<Void> applied = awaitApplied(minIndex);
     if (applied.isDone()) {
       return query(request); // the usual case: no timer, no extra stage
     }
-    return applied.orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenCompose(ignored -> query(request));
+    return applied.thenCompose(ignored -> query(request));
   }
 
-  /** A future that completes once this replica has applied {@code index} (a linearizable read's index). */
+  /**
+   * A future that completes once this replica has applied {@code index}, or fails with a timeout
+   * after the stale-read wait. Already complete when it has (then with no timer).
+   */
   CompletableFuture<Void> awaitApplied(long index) {
-    return appliedWaiters.await(index);
+    CompletableFuture<Void> applied = appliedWaiters.await(index);
+    return applied.isDone() ? applied
+        : applied.orTimeout(staleReadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** Log entries with a command this replica applied since it started (not counting a snapshot's). */

@@ -111,7 +111,7 @@ final class ReadIndex {
     return peers.call(NodeReads.READ_INDEX_CALL, peer.getAddress(), request, timeoutMs).handle((bytes, failure) -> {
       if (failure != null) {
         throw new CompletionException(new NotConfirmed(division.getMemberId() + ": the leader " + leader
-            + " did not give a read index: " + describe(failure)));
+            + " did not give a read index: " + NodeReads.describe(failure)));
       }
       try {
         return NodeReadIndexReply.parseFrom(bytes).getReadIndex();
@@ -150,8 +150,14 @@ final class ReadIndex {
         + " read: " + why));
   }
 
+  /** A group id as the node-to-node requests carry it: the RaftGroupId's 16 UUID bytes. */
   static ByteString groupBytes(RaftServer.Division division) {
     return ByteString.copyFrom(division.getMemberId().getGroupId().toByteString().toByteArray());
+  }
+
+  /** The group id {@link #groupBytes} wrote. */
+  static RaftGroupId groupId(ByteString bytes) {
+    return RaftGroupId.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(bytes.toByteArray()));
   }
 
   private record Waiting(long term, long index, CompletableFuture<Long> future) {}
@@ -237,7 +243,7 @@ final class ReadIndex {
       }
       peers.call(NodeReads.TERM_CALL, peer.getAddress(), request, timeoutMs).whenComplete((bytes, failure) -> {
         if (failure != null) {
-          quorum.answer(peer.getId(), -1, describe(failure));
+          quorum.answer(peer.getId(), -1, NodeReads.describe(failure));
           return;
         }
         try {
@@ -326,10 +332,5 @@ final class ReadIndex {
       }
       return n;
     }
-  }
-
-  private static String describe(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }
 }
