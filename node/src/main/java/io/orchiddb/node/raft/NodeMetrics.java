@@ -50,8 +50,12 @@ final class NodeMetrics implements Closeable {
     JvmMeters jvm = JvmMeters.bind(registry);
     groups.forEach((id, name) -> bindGroup(registry, server, id, name));
     FunctionCounter.builder("orchiddb.node.read.index.rounds", reads, NodeReads::readIndexRounds)
-        .description("Leadership rounds this node ran as a leader for linearizable reads (a term request to each"
-            + " other voter), all groups").register(registry);
+        .description("Leadership rounds this node ran as a leader for linearizable reads (a term request to as many"
+            + " other voters as a majority needs), all groups").register(registry);
+    FunctionCounter.builder("orchiddb.node.read.index.rounds.widened", reads, NodeReads::readIndexRoundsWidened)
+        .description("Of those rounds, the ones that asked every other voter because one asked first did not say"
+            + " yes within " + ReadIndex.ASK_MORE_AFTER_MS + " ms (unreachable, slow, or in another term)")
+        .register(registry);
     FunctionCounter.builder("orchiddb.node.read.index.reads", reads, NodeReads::readIndexReads)
         .description("Linearizable reads this node took into those rounds as a leader, its own and its followers'"
             + " (divided by rounds: reads per round)").register(registry);

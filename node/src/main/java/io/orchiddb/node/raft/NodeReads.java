@@ -151,6 +151,11 @@ public final class NodeReads {
     return readIndex.rounds();
   }
 
+  /** Of those rounds, the ones that asked every other voter after one asked first did not say yes in time. */
+  long readIndexRoundsWidened() {
+    return readIndex.roundsWidened();
+  }
+
   /** Linearizable reads this node took into those rounds as a leader (its own and its followers'). */
   long readIndexReads() {
     return readIndex.reads();

@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
@@ -178,8 +181,69 @@ class ReadIndexLeadershipIT {
       // The leader's metrics count the rounds and the reads in them (502 so far, and some may be the meta group's).
       Map<String, Double> metrics = ClusterIT.scrape(c.node(leader));
       assertThat(metrics.get("orchiddb_node_read_index_rounds_total")).isEqualTo((double) reads.readIndexRounds());
+      assertThat(metrics.get("orchiddb_node_read_index_rounds_widened_total"))
+          .isEqualTo((double) reads.readIndexRoundsWidened());
       assertThat(metrics.get("orchiddb_node_read_index_reads_total")).isGreaterThanOrEqualTo(502.0)
           .isEqualTo((double) reads.readIndexReads());
+    }
+  }
+
+  /**
+   * A round asks one of the two followers, the one that answered first last time; when that one
+   * stops answering, the round asks the other as well, and later rounds ask the other first.
+   */
+  @Test
+  void aRoundAsksOneFollowerAndTheOtherWhenThatOneDoesNotAnswer() throws Exception {
+    try (TestCluster c = new TestCluster(dir, 3, Map.of("shard-count", "1"))) {
+      Written w = written(c, "v1");
+      String leader = w.leader();
+      RaftGroupId group = w.group();
+      NodeReads reads = w.reads();
+      Map<String, LongAdder> answers = new ConcurrentHashMap<>();
+      Set<String> silent = ConcurrentHashMap.newKeySet();
+      CodeInjectionForTesting.put(ReadIndex.TERM_ANSWER, (local, remote, args) -> {
+        if (String.valueOf(remote).equals(leader)) {
+          if (silent.contains(String.valueOf(local))) {
+            throw new IllegalStateException("partitioned from " + leader);
+          }
+          answers.computeIfAbsent(String.valueOf(local), k -> new LongAdder()).increment();
+        }
+        return false;
+      });
+
+      long rounds = reads.readIndexRounds();
+      long widened = reads.readIndexRoundsWidened();
+      for (int i = 0; i < 50; i++) {
+        assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("v1");
+      }
+      rounds = reads.readIndexRounds() - rounds;
+      widened = reads.readIndexRoundsWidened() - widened;
+      long total = answers.values().stream().mapToLong(LongAdder::sum).sum();
+      // Asking both followers would be 2 answers a round; a round widened by a slow answer asks at most 2 more.
+      assertThat(rounds).isGreaterThanOrEqualTo(50);
+      assertThat(total).as("term answers to %d rounds (%d widened): %s", rounds, widened, answers)
+          .isLessThanOrEqualTo(rounds + 2 * widened);
+      assertThat(widened).as("rounds widened").isLessThan(rounds / 2);
+      String asked = answers.entrySet().stream().max(Map.Entry.comparingByValue(
+          java.util.Comparator.comparingLong(LongAdder::sum))).orElseThrow().getKey();
+
+      // The follower asked first goes silent: reads still succeed, asking the other, which is asked first from then on.
+      silent.add(asked);
+      String other = c.nodeIds().stream().filter(n -> !n.equals(leader) && !n.equals(asked)).findFirst().orElseThrow();
+      long otherBefore = answers.computeIfAbsent(other, k -> new LongAdder()).sum();
+      long widenedBefore = reads.readIndexRoundsWidened();
+      assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("v1");
+      long widenedAfterFirst = reads.readIndexRoundsWidened();
+      assertThat(widenedAfterFirst - widenedBefore).as("the first round after %s went silent was widened", asked)
+          .isEqualTo(1);
+      long roundsBefore = reads.readIndexRounds();
+      for (int i = 0; i < 20; i++) {
+        assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("v1");
+      }
+      long later = reads.readIndexRounds() - roundsBefore;
+      assertThat(reads.readIndexRoundsWidened() - widenedAfterFirst)
+          .as("rounds widened among %d after %s went silent", later, asked).isLessThanOrEqualTo(later / 4);
+      assertThat(answers.get(other).sum() - otherBefore).isGreaterThanOrEqualTo(later + 1);
     }
   }
 

@@ -90,6 +90,51 @@ class ReadIndexQuorumTest {
     assertThat(q.done).isCompletedWithValue(TERM);
   }
 
+  @Test
+  void aVotersFirstAnswerIsTheOneThatCounts() {
+    ReadIndex.Quorum q = quorum(ids("n1", "n2", "n3"), Set.of());
+    q.answer(id("n1"), TERM, null);
+    q.answer(id("n2"), -1, "timeout");
+    q.answer(id("n2"), TERM, null);
+    assertThat(q.done).as("n2's later yes is not counted").isNotDone();
+    assertThat(q.answered(id("n2"))).isTrue();
+    assertThat(q.answered(id("n3"))).isFalse();
+    q.answer(id("n3"), -1, "down");
+    assertThat(q.done).isCompletedExceptionally();
+  }
+
+  @Test
+  void enoughWithTellsWhichVotersAMajorityStillNeeds() {
+    ReadIndex.Quorum three = quorum(ids("n1", "n2", "n3"), Set.of());
+    three.answer(id("n1"), TERM, null);
+    assertThat(three.enoughWith(Set.of())).isFalse();
+    assertThat(three.enoughWith(ids("n2"))).isTrue();
+    assertThat(three.enoughWith(ids("n3"))).isTrue();
+
+    ReadIndex.Quorum five = quorum(ids("a", "b", "c", "d", "e"), Set.of());
+    five.answer(id("a"), TERM, null);
+    assertThat(five.enoughWith(ids("b"))).isFalse();
+    assertThat(five.enoughWith(ids("b", "e"))).isTrue();
+
+    // Old {a, b, c}, new {a, d, e}: one voter of each besides the leader.
+    ReadIndex.Quorum joint = quorum(ids("a", "d", "e"), ids("a", "b", "c"));
+    joint.answer(id("a"), TERM, null);
+    assertThat(joint.enoughWith(ids("d"))).isFalse();
+    assertThat(joint.enoughWith(ids("d", "e"))).isFalse();
+    assertThat(joint.enoughWith(ids("d", "b"))).isTrue();
+  }
+
+  @Test
+  void theVotersThatSaidYesAreKeptInTheOrderTheyDid() {
+    ReadIndex.Quorum q = quorum(ids("a", "b", "c", "d", "e"), Set.of());
+    q.answer(id("a"), TERM, null);
+    q.answer(id("d"), TERM, null);
+    q.answer(id("b"), -1, "down");
+    q.answer(id("c"), TERM, null);
+    assertThat(q.done).isCompletedWithValue(TERM);
+    assertThat(q.yesInOrder()).containsExactly(id("a"), id("d"), id("c"));
+  }
+
   private static ReadIndex.Quorum quorum(Set<RaftPeerId> current, Set<RaftPeerId> previous) {
     return new ReadIndex.Quorum("n1@g", TERM, current, previous);
   }
