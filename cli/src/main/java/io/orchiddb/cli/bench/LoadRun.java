@@ -23,14 +23,18 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * One load run: a single issuing thread keeps at most {@code concurrency} requests in flight
- * through a semaphore, and completions (on the driver's threads) record their latency and give the
- * permit back.
+ * One load run: at most {@code concurrency} requests in flight, each completion (on the driver's
+ * threads) recording its latency.
  *
  * <ul>
- *   <li><b>Closed loop</b> ({@code rate == 0}): the next request goes out as soon as a permit is
- *       free; its latency counts from that moment.
- *   <li><b>Open loop</b> ({@code rate > 0}): request i is due at {@link RateSchedule#startOf(long)};
+ *   <li><b>Closed loop</b> ({@code rate == 0}): {@code concurrency} clients, each sending its next
+ *       request from the completion of its last, on the thread that completed it; a request's
+ *       latency counts from the moment it is drawn. No thread sits between a reply and the next
+ *       request: handing each completion to an issuing thread and that thread's request back to
+ *       the driver's event loop cost two thread wake-ups per request, a large part of a 0.1 ms
+ *       request at concurrency 1 (issue 7, session 18).
+ *   <li><b>Open loop</b> ({@code rate > 0}): a single issuing thread, with a semaphore bounding the
+ *       requests in flight; request i is due at {@link RateSchedule#startOf(long)};
  *       the issuer waits for that time, then for a permit (so in-flight requests stay bounded), and
  *       the latency counts from the due time. When the target falls behind, waiting for permits
  *       shows up as latency instead of silently lowering the rate (no coordinated omission).
@@ -41,9 +45,9 @@ import org.HdrHistogram.Recorder;
  * run waits (bounded by the request timeout) for those in flight. Throughput is measured
  * successes over the time from the end of the warm-up to the last measured completion.
  *
- * <p>Only the issuing thread draws random numbers, so the sequence of operations and keys is
- * determined by the seed (their timing, of course, is not). A progress line per second goes to
- * {@code progress}.
+ * <p>Operations and keys are drawn one at a time (under a lock in the closed loop), so the sequence
+ * drawn is determined by the seed; which client sends which, and when, is not (at concurrency 1 the
+ * send order is the draw order too). A progress line per second goes to {@code progress}.
  */
 final class LoadRun {
   enum Op { PUT, GET }
@@ -114,7 +118,11 @@ final class LoadRun {
     ticker.scheduleAtFixedRate(line::tick, 1, 1, TimeUnit.SECONDS);
     long abandoned;
     try {
-      issueAll(start, warmupEnd, measureEnd);
+      if (config.closedLoop()) {
+        runClients(warmupEnd, measureEnd);
+      } else {
+        issueAll(start, warmupEnd, measureEnd);
+      }
       long drainNanos = config.timeout().toNanos() + DRAIN_GRACE_NANOS;
       abandoned = permits.tryAcquire(config.concurrency(), drainNanos, TimeUnit.NANOSECONDS)
           ? 0 : config.concurrency() - permits.availablePermits();
@@ -137,26 +145,96 @@ final class LoadRun {
         warmupOps.sum(), abandoned);
   }
 
-  private void issueAll(long start, long warmupEnd, long measureEnd) throws InterruptedException {
-    RateSchedule schedule = config.closedLoop() ? null : new RateSchedule(start, config.rateOpsPerSec());
-    long measuredSent = 0;
-    for (long i = 0; ; i++) {
-      long due;
-      if (schedule != null) {
-        due = schedule.startOf(i);
-        if (due >= measureEnd) {
-          return;
-        }
-        parkUntil(due);
-        permits.acquire();
-      } else {
-        permits.acquire();
-        due = nanoClock.getAsLong();
-        if (due >= measureEnd) {
+  /** A request drawn for a closed-loop client: what to send, and when it was drawn. */
+  private record Drawn(Op op, byte[] key, long due, boolean isMeasured) {}
+
+  private long closedMeasuredSent;
+
+  /**
+   * The closed loop: starts the clients, each holding a permit while it sends, and returns once
+   * every client has stopped (the duration is over, or {@code ops} were sent) and given its permit
+   * back, or once the last one's wait is over (then the drain below counts what is still out).
+   */
+  private void runClients(long warmupEnd, long measureEnd) throws InterruptedException {
+    int clients = config.concurrency();
+    permits.acquire(clients);
+    for (int i = 0; i < clients; i++) {
+      client(warmupEnd, measureEnd);
+    }
+    // Clients stop within one request of the end; each request is bounded by the driver's timeout.
+    while (permits.availablePermits() < clients && nanoClock.getAsLong() < measureEnd) {
+      long left = measureEnd - nanoClock.getAsLong();
+      if (permits.tryAcquire(clients, Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+        permits.release(clients);
+        return;
+      }
+    }
+  }
+
+  /** The next request of a closed-loop client, or null when the run is over for it. */
+  private synchronized Drawn draw(long warmupEnd, long measureEnd) {
+    long due = nanoClock.getAsLong();
+    if (due >= measureEnd) {
+      return null;
+    }
+    boolean isMeasured = due >= warmupEnd;
+    if (isMeasured && config.ops() > 0 && closedMeasuredSent == config.ops()) {
+      return null;
+    }
+    if (isMeasured) {
+      closedMeasuredSent++;
+    }
+    Op op = nextOp();
+    return new Drawn(op, keyFormat.key(keys.next(random)), due, isMeasured);
+  }
+
+  /**
+   * One closed-loop client: sends requests one after another until {@link #draw} says stop, then
+   * gives its permit back. A request completed by the time it returns (a driver failing at once)
+   * is recorded here and the loop goes on, so a run of such requests does not grow the stack.
+   */
+  private void client(long warmupEnd, long measureEnd) {
+    try {
+      for (;;) {
+        Drawn next = draw(warmupEnd, measureEnd);
+        if (next == null) {
           permits.release();
           return;
         }
+        CompletableFuture<?> request = send(next.op(), next.key());
+          if (!request.isDone()) {
+          request.whenComplete((result, failure) -> {
+            try {
+              record(next.op(), next.due(), next.isMeasured(), result, failure);
+            } finally {
+              client(warmupEnd, measureEnd);
+            }
+          });
+          return;
+        }
+        request.handle((result, failure) -> {
+          record(next.op(), next.due(), next.isMeasured(), result, failure);
+          return null;
+        });
       }
+    } catch (RuntimeException | Error e) {
+      // A client that dies must not hold its permit: the run would wait for it for good.
+      permits.release();
+      throw e;
+    }
+  }
+
+  /** The open loop: one thread issues requests at their due times, a permit each. */
+  private void issueAll(long start, long warmupEnd, long measureEnd) throws InterruptedException {
+    RateSchedule schedule = new RateSchedule(start, config.rateOpsPerSec());
+    long measuredSent = 0;
+    for (long i = 0; ; i++) {
+      long due = schedule.startOf(i);
+      if (due >= measureEnd) {
+        return;
+      }
+      parkUntil(due);
+      permits.acquire();
       boolean isMeasured = due >= warmupEnd;
       if (isMeasured && config.ops() > 0 && measuredSent == config.ops()) {
         permits.release();
@@ -185,6 +263,17 @@ final class LoadRun {
   }
 
   private void issue(Op op, byte[] key, long due, boolean isMeasured) {
+    send(op, key).whenComplete((result, failure) -> {
+      try {
+        record(op, due, isMeasured, result, failure);
+      } finally {
+        permits.release();
+      }
+    });
+  }
+
+  /** Sends one request (several puts when so configured); a driver that throws gives a failed future. */
+  private CompletableFuture<?> send(Op op, byte[] key) {
     CompletableFuture<?> request;
     try {
       if (op == Op.PUT && config.putsPerRequest() > 1) {
@@ -204,41 +293,38 @@ final class LoadRun {
       // The contract says drivers fail futures, but a bug must not leak the permit.
       request = CompletableFuture.failedFuture(e);
     }
-    request.whenComplete((result, failure) -> complete(op, due, isMeasured, result, failure));
+    return request;
   }
 
-  private void complete(Op op, long due, boolean isMeasured, Object result, Throwable failure) {
-    try {
-      long now = nanoClock.getAsLong();
-      // A request of several puts counts as that many ops, each with the request's latency.
-      int count = op == Op.PUT ? config.putsPerRequest() : 1;
-      if (!isMeasured) {
-        warmupOps.add(count);
-        if (failure != null) {
-          warmupErrors.add(failure);
-        } else {
-          warmup.recordValueWithCount(latencyUs(due, now), count);
-        }
-        return;
-      }
+  private void record(Op op, long due, boolean isMeasured, Object result, Throwable failure) {
+    long now = nanoClock.getAsLong();
+    // A request of several puts counts as that many ops, each with the request's latency.
+    int count = op == Op.PUT ? config.putsPerRequest() : 1;
+    if (!isMeasured) {
+      warmupOps.add(count);
       if (failure != null) {
-        errors.add(failure);
+        warmupErrors.add(failure);
       } else {
-        measured.get(op).recordValueWithCount(latencyUs(due, now), count);
-        if (result instanceof Driver.Read read) {
-          if (!read.found()) {
-            notFound.increment();
-          }
-          if (read.cached()) {
-            cachedGets.increment();
-          }
+        warmup.recordValueWithCount(latencyUs(due, now), count);
+      }
+      return;
+    }
+    if (failure != null) {
+      errors.add(failure);
+    } else {
+      measured.get(op).recordValueWithCount(latencyUs(due, now), count);
+      if (result instanceof Driver.Read read) {
+        if (!read.found()) {
+          notFound.increment();
+        }
+        if (read.cached()) {
+          cachedGets.increment();
         }
       }
-      lastMeasuredCompletion.accumulate(now);
-    } finally {
-      permits.release();
     }
+    lastMeasuredCompletion.accumulate(now);
   }
+
 
   static long latencyUs(long startNanos, long endNanos) {
     return Math.min(LATENCY_US_MAX, Math.max(0, (endNanos - startNanos) / 1000));

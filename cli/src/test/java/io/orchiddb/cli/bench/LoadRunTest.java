@@ -90,8 +90,13 @@ class LoadRunTest {
   }
 
   private static BenchConfig config(BenchConfig.Workload workload, int readPercent, long ops, long rate, long seed) {
+    return config(workload, readPercent, ops, rate, seed, 8);
+  }
+
+  private static BenchConfig config(BenchConfig.Workload workload, int readPercent, long ops, long rate, long seed,
+      int concurrency) {
     return new BenchConfig(BenchConfig.Target.ORCHIDDB, List.of("fake:1"), workload, readPercent, 1000, 10,
-        BenchConfig.KeyDist.ZIPFIAN, 0.99, 8, Consistency.STRONG, null, ops, Duration.ZERO, rate, false, seed,
+        BenchConfig.KeyDist.ZIPFIAN, 0.99, concurrency, Consistency.STRONG, null, ops, Duration.ZERO, rate, false, seed,
         Duration.ofSeconds(10), "k/", null, true, true, 1);
   }
 
@@ -140,8 +145,37 @@ class LoadRunTest {
     run(config(BenchConfig.Workload.MIXED, 30, 500, 0, 99), a);
     run(config(BenchConfig.Workload.MIXED, 30, 500, 0, 99), b);
     run(config(BenchConfig.Workload.MIXED, 30, 500, 0, 100), c);
-    // Sent in draw order by the single issuing thread; the list is appended in send order.
-    assertThat(a.requests).isEqualTo(b.requests).isNotEqualTo(c.requests);
+    // Drawn in one sequence; eight clients send them in an order of their own.
+    assertThat(sorted(a.requests)).isEqualTo(sorted(b.requests)).isNotEqualTo(sorted(c.requests));
+  }
+
+  @Test
+  void oneClientSendsInDrawOrder() throws Exception {
+    FakeDriver a = new FakeDriver(0);
+    FakeDriver b = new FakeDriver(0);
+    run(config(BenchConfig.Workload.MIXED, 30, 500, 0, 99, 1), a);
+    run(config(BenchConfig.Workload.MIXED, 30, 500, 0, 99, 1), b);
+    assertThat(a.requests).hasSize(500).isEqualTo(b.requests);
+    assertThat(a.inFlightMax.get()).isEqualTo(1);
+  }
+
+  @Test
+  void requestsFailingAtOnceDoNotGrowTheStack() throws Exception {
+    // Each failure is complete before send returns; a client that called itself from the
+    // completion would need a stack frame per request and overflow long before 200,000.
+    Driver throwing = new FakeDriver(0) {
+      @Override
+      public CompletableFuture<Read> get(byte[] key) {
+        return CompletableFuture.failedFuture(new IllegalStateException("refused"));
+      }
+    };
+    Results r = run(config(BenchConfig.Workload.GET, 100, 200_000, 0, 5, 1), throwing);
+    assertThat(r.errors()).containsExactly(Map.entry("IllegalStateException", 200_000L));
+    assertThat(r.abandoned()).isZero();
+  }
+
+  private static List<String> sorted(List<String> requests) {
+    return requests.stream().sorted().toList();
   }
 
   @Test
