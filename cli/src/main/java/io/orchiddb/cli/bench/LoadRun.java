@@ -148,7 +148,8 @@ final class LoadRun {
   /** A request drawn for a closed-loop client: what to send, and when it was drawn. */
   private record Drawn(Op op, byte[] key, long due, boolean isMeasured) {}
 
-  private long closedMeasuredSent;
+  /** Measured requests sent so far (the open loop's thread, or the closed loop's {@link #draw} under its lock). */
+  private long measuredSent;
 
   /**
    * The closed loop: starts the clients, each holding a permit while it sends, and returns once
@@ -162,12 +163,8 @@ final class LoadRun {
       client(warmupEnd, measureEnd);
     }
     // Clients stop within one request of the end; each request is bounded by the driver's timeout.
-    while (permits.availablePermits() < clients && nanoClock.getAsLong() < measureEnd) {
-      long left = measureEnd - nanoClock.getAsLong();
-      if (permits.tryAcquire(clients, Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS)) {
-        permits.release(clients);
-        return;
-      }
+    if (permits.tryAcquire(clients, measureEnd - nanoClock.getAsLong(), TimeUnit.NANOSECONDS)) {
+      permits.release(clients);
     }
   }
 
@@ -178,14 +175,23 @@ final class LoadRun {
       return null;
     }
     boolean isMeasured = due >= warmupEnd;
-    if (isMeasured && config.ops() > 0 && closedMeasuredSent == config.ops()) {
+    if (!admit(isMeasured)) {
       return null;
-    }
-    if (isMeasured) {
-      closedMeasuredSent++;
     }
     Op op = nextOp();
     return new Drawn(op, keyFormat.key(keys.next(random)), due, isMeasured);
+  }
+
+  /** Counts a request about to go out; false once {@code ops} measured requests have. */
+  private boolean admit(boolean isMeasured) {
+    if (!isMeasured) {
+      return true;
+    }
+    if (config.ops() > 0 && measuredSent == config.ops()) {
+      return false;
+    }
+    measuredSent++;
+    return true;
   }
 
   /**
@@ -202,7 +208,7 @@ final class LoadRun {
           return;
         }
         CompletableFuture<?> request = send(next.op(), next.key());
-          if (!request.isDone()) {
+        if (!request.isDone()) {
           request.whenComplete((result, failure) -> {
             try {
               record(next.op(), next.due(), next.isMeasured(), result, failure);
@@ -227,7 +233,6 @@ final class LoadRun {
   /** The open loop: one thread issues requests at their due times, a permit each. */
   private void issueAll(long start, long warmupEnd, long measureEnd) throws InterruptedException {
     RateSchedule schedule = new RateSchedule(start, config.rateOpsPerSec());
-    long measuredSent = 0;
     for (long i = 0; ; i++) {
       long due = schedule.startOf(i);
       if (due >= measureEnd) {
@@ -236,12 +241,9 @@ final class LoadRun {
       parkUntil(due);
       permits.acquire();
       boolean isMeasured = due >= warmupEnd;
-      if (isMeasured && config.ops() > 0 && measuredSent == config.ops()) {
+      if (!admit(isMeasured)) {
         permits.release();
         return;
-      }
-      if (isMeasured) {
-        measuredSent++;
       }
       Op op = nextOp();
       issue(op, keyFormat.key(keys.next(random)), due, isMeasured);
@@ -324,7 +326,6 @@ final class LoadRun {
     }
     lastMeasuredCompletion.accumulate(now);
   }
-
 
   static long latencyUs(long startNanos, long endNanos) {
     return Math.min(LATENCY_US_MAX, Math.max(0, (endNanos - startNanos) / 1000));

@@ -270,18 +270,14 @@ final class ReadIndex {
         ids(conf.getPreviousPeers()));
     quorum.answer(division.getId(), term, null);
     List<RaftPeer> order = askOrder(division, conf, preferred);
-    List<RaftPeer> first = new ArrayList<>();
     Set<RaftPeerId> firstIds = new HashSet<>();
-    for (RaftPeer peer : order) {
-      if (quorum.enoughWith(firstIds)) {
-        break;
-      }
-      first.add(peer);
-      firstIds.add(peer.getId());
+    int firstCount = 0;
+    while (firstCount < order.size() && !quorum.enoughWith(firstIds)) {
+      firstIds.add(order.get(firstCount++).getId());
     }
     byte[] request = NodeTermRequest.newBuilder().setGroupId(groupBytes(division))
         .setFrom(division.getId().toString()).build().toByteArray();
-    if (first.size() == order.size()) {
+    if (firstCount == order.size()) {
       // Every voter is needed: ask them all at once, with the full timeout.
       order.forEach(peer -> ask(quorum, peer, request, timeoutMs));
       return quorum;
@@ -294,7 +290,7 @@ final class ReadIndex {
             .forEach(peer -> ask(quorum, peer, request, timeoutMs));
       }
     };
-    for (RaftPeer peer : first) {
+    for (RaftPeer peer : order.subList(0, firstCount)) {
       call(peer, request, Math.min(ASK_MORE_AFTER_MS, timeoutMs)).whenComplete((answered, failure) -> {
         if (failure == null && answered == term) {
           quorum.answer(peer.getId(), answered, null);
@@ -387,7 +383,7 @@ final class ReadIndex {
           no.add(voter);
           reasons.add(voter + (why != null ? ": " + why : " is in term " + answered));
         }
-        confirmed = majority(current, yes) && (previous.isEmpty() || majority(previous, yes));
+        confirmed = confirms(yes);
         refused = !confirmed && (lost(current) || !previous.isEmpty() && lost(previous));
         if (refused) {
           message = leader + " could not confirm it still leads term " + term + ": " + reasons;
@@ -416,7 +412,12 @@ final class ReadIndex {
     synchronized boolean enoughWith(Set<RaftPeerId> more) {
       Set<RaftPeerId> all = new HashSet<>(yes);
       all.addAll(more);
-      return majority(current, all) && (previous.isEmpty() || majority(previous, all));
+      return confirms(all);
+    }
+
+    /** Whether yes from {@code voters} is a majority of each configuration. */
+    private boolean confirms(Set<RaftPeerId> voters) {
+      return majority(current, voters) && (previous.isEmpty() || majority(previous, voters));
     }
 
     /** The voters that said yes, in the order they did (the leader first). */
