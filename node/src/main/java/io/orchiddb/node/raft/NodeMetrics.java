@@ -98,6 +98,12 @@ final class NodeMetrics implements Closeable {
     if (name.startsWith("shard-")) {
       gauge(registry, "orchiddb.node.shard.keys", "Keys the shard holds on this replica", tags,
           server, id, d -> d.getStateMachine() instanceof ShardStateMachine sm ? sm.size() : Double.NaN);
+      gauge(registry, "orchiddb.node.shard.store.bytes", "Bytes of off-heap slabs holding the shard's records on"
+          + " this replica", tags, server, id,
+          d -> d.getStateMachine() instanceof ShardStateMachine sm ? sm.storeBytes().held() : Double.NaN);
+      gauge(registry, "orchiddb.node.shard.store.live.bytes", "Of those, bytes of records still referenced (the"
+          + " rest is dead space that compaction reclaims)", tags, server, id,
+          d -> d.getStateMachine() instanceof ShardStateMachine sm ? sm.storeBytes().live() : Double.NaN);
       FunctionCounter.builder("orchiddb.node.shard.applied.txns", server,
               s -> stateMachine(s, id) instanceof ShardStateMachine sm ? sm.appliedTxns() : Double.NaN)
           .description("Transactions this replica applied since the node started (divided by applied entries:"

@@ -287,6 +287,14 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     } catch (IOException e) {
       // The log holds a command this replica cannot decode: continuing would diverge.
       throw new IllegalStateException(getGroupId() + ": cannot apply entry " + entry.getIndex(), e);
+    } catch (OutOfMemoryError e) {
+      // Out of heap, or of direct memory for the shard's records (-XX:MaxDirectMemorySize), with
+      // the entry half applied. Ratis would close only this group and leave the node running
+      // without it; exit instead, as -XX:+ExitOnOutOfMemoryError does for the heap, so that the
+      // node restarts from its snapshot and log (with more memory) like any crashed node.
+      LOG.error("{}: out of memory applying entry {}; exiting: {}", getGroupId(), entry.getIndex(), e.getMessage());
+      Runtime.getRuntime().halt(3);
+      throw e; // not reached
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     appliedEntries++; // one writer, the apply thread

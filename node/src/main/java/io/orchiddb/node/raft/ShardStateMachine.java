@@ -229,6 +229,11 @@ final class ShardStateMachine extends OrchidStateMachine {
     return store.size();
   }
 
+  /** Off-heap bytes of this replica's records: held and live ({@link ShardStore#bytes}). */
+  ShardStore.StoreBytes storeBytes() {
+    return store.bytes();
+  }
+
   /** Transactions applied from log entries since this replica started. */
   long appliedTxns() {
     return appliedTxns;

@@ -1,73 +1,128 @@
 package io.orchiddb.node.shard;
 
-import java.util.Arrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * One key and its {@link Entry} packed into a single byte array, the only object the store keeps
- * per key (a key held as {@link Key} + {@link Entry} + two arrays + a tree node costs ~2.2× the raw
- * bytes; packed it is ~1.3×).
+ * The layout of one stored key and its {@link Entry}: a record of bytes in a {@link RecordArena}
+ * slab, read and written at an absolute position in a {@link ByteBuffer}. The record is the only
+ * thing the store keeps per key besides an 8-byte address in its table.
  *
- * <p>Layout: {@code [key length: u16][key][version: varint][version - createIndex: varint]
- * [modifyTimeMs: varint][value: the rest]}. Varints are unsigned LEB128 (a negative time takes 10
- * bytes, and still round-trips). Key lengths are capped far below 65,536 by {@link Limits}.
+ * <p>Layout: {@code [key length × 2 + dead: varint][value length: varint][key][version: varint]
+ * [version - createIndex: varint][modifyTimeMs: varint][value]}. Varints are unsigned LEB128 (a
+ * negative time takes 10 bytes, and still round-trips). A 16-byte key with a 100-byte value costs
+ * ~12 bytes beyond the raw 116. The dead bit is the lowest bit of the first byte, so
+ * {@link #markDead} sets it in place without changing the record's length: compaction skips dead
+ * records without looking their keys up.
  */
 final class PackedEntry {
-  static final int KEY_BYTES_MAX = 0xFFFF;
+  /** Reads 8 bytes of a key array as one big-endian long, the order {@link ByteBuffer#getLong} reads a slab in. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   private PackedEntry() {}
 
-  static byte[] pack(byte[] key, byte[] value, long version, long createIndex, long modifyTimeMs) {
-    if (key.length > KEY_BYTES_MAX) {
-      throw new IllegalArgumentException("key of " + key.length + " bytes cannot be stored");
+  /** The bytes a record of these fields takes. */
+  static int size(byte[] key, byte[] value, long version, long createIndex, long modifyTimeMs) {
+    return varintSize((long) key.length << 1) + varintSize(value.length) + key.length + varintSize(version)
+        + varintSize(version - createIndex) + varintSize(modifyTimeMs) + value.length;
+  }
+
+  /** Writes a record at {@code pos}; {@code buf} must have {@link #size} bytes there. Returns the end. */
+  static int write(ByteBuffer buf, int pos, byte[] key, byte[] value, long version, long createIndex,
+      long modifyTimeMs) {
+    pos = putVarint(buf, pos, (long) key.length << 1);
+    pos = putVarint(buf, pos, value.length);
+    buf.put(pos, key);
+    pos += key.length;
+    pos = putVarint(buf, pos, version);
+    pos = putVarint(buf, pos, version - createIndex);
+    pos = putVarint(buf, pos, modifyTimeMs);
+    buf.put(pos, value);
+    return pos + value.length;
+  }
+
+  /** Marks the record at {@code pos} as no longer referenced. */
+  static void markDead(ByteBuffer buf, int pos) {
+    buf.put(pos, (byte) (buf.get(pos) | 1));
+  }
+
+  static boolean isDead(ByteBuffer buf, int pos) {
+    return (buf.get(pos) & 1) != 0;
+  }
+
+  /** The size of the record at {@code pos}. */
+  static int length(ByteBuffer buf, int pos) {
+    int start = pos;
+    int keyLength = keyLength(buf, pos);
+    pos = skipVarint(buf, pos);
+    int valueLength = (int) readVarint(buf, pos);
+    pos = skipVarint(buf, pos) + keyLength;
+    pos = skipVarint(buf, skipVarint(buf, skipVarint(buf, pos)));
+    return pos + valueLength - start;
+  }
+
+  /** Compares the key of the record at {@code pos} with {@code key} as unsigned bytes. */
+  static int compareKey(ByteBuffer buf, int pos, byte[] key) {
+    int keyLength = keyLength(buf, pos);
+    int at = skipVarint(buf, skipVarint(buf, pos));
+    int n = Math.min(keyLength, key.length);
+    int i = 0;
+    // Eight bytes at a time: big-endian longs compared unsigned order like their bytes do.
+    for (; i + Long.BYTES <= n; i += Long.BYTES) {
+      long a = buf.getLong(at + i);
+      long b = (long) LONGS.get(key, i);
+      if (a != b) {
+        return Long.compareUnsigned(a, b);
+      }
     }
-    long createDelta = version - createIndex;
-    int metaBytes = varintSize(version) + varintSize(createDelta) + varintSize(modifyTimeMs);
-    byte[] rec = new byte[2 + key.length + metaBytes + value.length];
-    rec[0] = (byte) (key.length >>> 8);
-    rec[1] = (byte) key.length;
-    System.arraycopy(key, 0, rec, 2, key.length);
-    int pos = 2 + key.length;
-    pos = putVarint(rec, pos, version);
-    pos = putVarint(rec, pos, createDelta);
-    pos = putVarint(rec, pos, modifyTimeMs);
-    System.arraycopy(value, 0, rec, pos, value.length);
-    return rec;
+    for (; i < n; i++) {
+      int c = (buf.get(at + i) & 0xFF) - (key[i] & 0xFF);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return keyLength - key.length;
   }
 
-  static int keyLength(byte[] rec) {
-    return ((rec[0] & 0xFF) << 8) | (rec[1] & 0xFF);
+  static byte[] key(ByteBuffer buf, int pos) {
+    byte[] key = new byte[keyLength(buf, pos)];
+    buf.get(skipVarint(buf, skipVarint(buf, pos)), key);
+    return key;
   }
 
-  /** Compares the record's key with {@code key} as unsigned bytes. */
-  static int compareKey(byte[] rec, byte[] key) {
-    return Arrays.compareUnsigned(rec, 2, 2 + keyLength(rec), key, 0, key.length);
+  static long version(ByteBuffer buf, int pos) {
+    return readVarint(buf, metaStart(buf, pos));
   }
 
-  static byte[] key(byte[] rec) {
-    return Arrays.copyOfRange(rec, 2, 2 + keyLength(rec));
-  }
-
-  static long version(byte[] rec) {
-    return readVarint(rec, 2 + keyLength(rec));
-  }
-
-  static long createIndex(byte[] rec) {
-    int pos = 2 + keyLength(rec);
-    long version = readVarint(rec, pos);
-    pos = skipVarint(rec, pos);
-    return version - readVarint(rec, pos);
+  static long createIndex(ByteBuffer buf, int pos) {
+    int at = metaStart(buf, pos);
+    return readVarint(buf, at) - readVarint(buf, skipVarint(buf, at));
   }
 
   /** The entry, with a copy of the value. */
-  static Entry entry(byte[] rec) {
-    int pos = 2 + keyLength(rec);
-    long version = readVarint(rec, pos);
-    pos = skipVarint(rec, pos);
-    long createDelta = readVarint(rec, pos);
-    pos = skipVarint(rec, pos);
-    long modifyTimeMs = readVarint(rec, pos);
-    pos = skipVarint(rec, pos);
-    return new Entry(Arrays.copyOfRange(rec, pos, rec.length), version, version - createDelta, modifyTimeMs);
+  static Entry entry(ByteBuffer buf, int pos) {
+    int valueLength = (int) readVarint(buf, skipVarint(buf, pos));
+    int at = metaStart(buf, pos);
+    long version = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    long createDelta = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    long modifyTimeMs = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    byte[] value = new byte[valueLength];
+    buf.get(at, value);
+    return new Entry(value, version, version - createDelta, modifyTimeMs);
+  }
+
+  /** Where the version starts: after the two lengths and the key. */
+  private static int metaStart(ByteBuffer buf, int pos) {
+    return skipVarint(buf, skipVarint(buf, pos)) + keyLength(buf, pos);
+  }
+
+  private static int keyLength(ByteBuffer buf, int pos) {
+    return (int) (readVarint(buf, pos) >>> 1);
   }
 
   private static int varintSize(long v) {
@@ -79,19 +134,19 @@ final class PackedEntry {
     return n;
   }
 
-  private static int putVarint(byte[] buf, int pos, long v) {
+  private static int putVarint(ByteBuffer buf, int pos, long v) {
     while ((v & ~0x7FL) != 0) {
-      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      buf.put(pos++, (byte) ((v & 0x7F) | 0x80));
       v >>>= 7;
     }
-    buf[pos++] = (byte) v;
+    buf.put(pos++, (byte) v);
     return pos;
   }
 
-  private static long readVarint(byte[] buf, int pos) {
+  private static long readVarint(ByteBuffer buf, int pos) {
     long v = 0;
     for (int shift = 0; ; shift += 7) {
-      byte b = buf[pos++];
+      byte b = buf.get(pos++);
       v |= (long) (b & 0x7F) << shift;
       if (b >= 0) {
         return v;
@@ -99,8 +154,8 @@ final class PackedEntry {
     }
   }
 
-  private static int skipVarint(byte[] buf, int pos) {
-    while (buf[pos++] < 0) {
+  private static int skipVarint(ByteBuffer buf, int pos) {
+    while (buf.get(pos++) < 0) {
       // continuation bit set: keep going
     }
     return pos;

@@ -1,41 +1,53 @@
 package io.orchiddb.node.shard;
 
 import com.google.common.base.Preconditions;
+import com.google.common.base.Verify;
 import java.util.ArrayList;
-import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
- * An ordered set of {@link PackedEntry} records keyed by their key bytes (unsigned order), kept as
- * a list of sorted leaves of at most {@code leafCapacity} records: one leaf array per many keys
- * instead of a tree node per key. Lookups binary-search the leaves by first key, then the leaf.
+ * An ordered set of {@link PackedEntry} records keyed by their key bytes (unsigned order): the
+ * records live in a {@link RecordArena}, and the table is a list of sorted leaves of at most
+ * {@code leafCapacity} record addresses (one {@code long[]} per many keys, not an object per key).
+ * Lookups binary-search the leaves by first key, then the leaf. Addresses are valid until the next
+ * {@link #put}, {@link #remove} or {@link #append}, which may move records (compaction).
  *
  * <p>Not thread-safe: {@link ShardStore} serialises writers against readers.
  *
  * <p>Invariants: every leaf is non-empty; records are strictly increasing by key within a leaf
- * and across consecutive leaves. A leaf that a removal leaves small merges with a neighbour when
- * the two fit in half a leaf, so deletes do not strand sparse leaves.
+ * and across consecutive leaves; every record in the arena that is still live is referenced by
+ * exactly one slot. A leaf that a removal leaves small merges with a neighbour when the two fit in
+ * half a leaf, so deletes do not strand sparse leaves.
  */
 final class PackedTable {
   static final int DEFAULT_LEAF_CAPACITY = 128;
+  /** What {@link #find} returns for a key the table does not hold. */
+  static final long NONE = -1;
 
   private final int leafCapacity;
+  private final RecordArena arena;
   private final ArrayList<Leaf> leaves = new ArrayList<>();
   private int size;
 
   PackedTable(int leafCapacity) {
-    Preconditions.checkArgument(leafCapacity >= 2, "leaf capacity must be at least 2: %s", leafCapacity);
-    this.leafCapacity = leafCapacity;
+    this(leafCapacity, new RecordArena());
   }
 
-  private static final class Leaf {
-    final byte[][] records;
+  PackedTable(int leafCapacity, RecordArena arena) {
+    Preconditions.checkArgument(leafCapacity >= 2, "leaf capacity must be at least 2: %s", leafCapacity);
+    this.leafCapacity = leafCapacity;
+    this.arena = arena;
+  }
+
+  private final class Leaf {
+    final long[] records;
     int count;
 
     Leaf(int capacity) {
-      records = new byte[capacity][];
+      records = new long[capacity];
     }
 
-    byte[] first() {
+    long first() {
       return records[0];
     }
 
@@ -45,7 +57,7 @@ final class PackedTable {
       int hi = count - 1;
       while (lo <= hi) {
         int mid = (lo + hi) >>> 1;
-        int c = PackedEntry.compareKey(records[mid], key);
+        int c = arena.compareKey(records[mid], key);
         if (c < 0) {
           lo = mid + 1;
         } else if (c > 0) {
@@ -62,18 +74,26 @@ final class PackedTable {
     return size;
   }
 
-  /** The record for {@code key}, or null. */
-  byte[] get(byte[] key) {
+  /** The arena that holds the records, to read them by address. */
+  RecordArena records() {
+    return arena;
+  }
+
+  /** The address of the record for {@code key}, or {@link #NONE}. */
+  long find(byte[] key) {
     if (leaves.isEmpty()) {
-      return null;
+      return NONE;
     }
     Leaf leaf = leaves.get(leafFor(key));
     int i = leaf.search(key);
-    return i >= 0 ? leaf.records[i] : null;
+    return i >= 0 ? leaf.records[i] : NONE;
   }
 
-  /** Inserts {@code record}, or replaces the record with the same key. */
-  void put(byte[] key, byte[] record) {
+  /**
+   * Stores a record for {@code key} at {@code version}, replacing the one it had. Its create index
+   * is the replaced record's, or {@code version} when the key is new.
+   */
+  void put(byte[] key, byte[] value, long version, long modifyTimeMs) {
     if (leaves.isEmpty()) {
       leaves.add(new Leaf(leafCapacity));
     }
@@ -81,14 +101,17 @@ final class PackedTable {
     Leaf leaf = leaves.get(li);
     int i = leaf.search(key);
     if (i >= 0) {
-      leaf.records[i] = record;
-      return;
+      long old = leaf.records[i];
+      leaf.records[i] = arena.add(key, value, version, arena.createIndex(old), modifyTimeMs);
+      arena.release(old);
+    } else {
+      insert(li, -i - 1, arena.add(key, value, version, version, modifyTimeMs));
+      size++;
     }
-    insert(li, -i - 1, record);
-    size++;
+    compact();
   }
 
-  private void insert(int li, int at, byte[] record) {
+  private void insert(int li, int at, long record) {
     Leaf leaf = leaves.get(li);
     if (leaf.count == leafCapacity) {
       Leaf right = new Leaf(leafCapacity);
@@ -102,7 +125,6 @@ final class PackedTable {
       int keep = leafCapacity / 2;
       int moved = leafCapacity - keep;
       System.arraycopy(leaf.records, keep, right.records, 0, moved);
-      java.util.Arrays.fill(leaf.records, keep, leafCapacity, null);
       leaf.count = keep;
       right.count = moved;
       leaves.add(li + 1, right);
@@ -127,8 +149,9 @@ final class PackedTable {
     if (i < 0) {
       return false;
     }
+    long record = leaf.records[i];
     System.arraycopy(leaf.records, i + 1, leaf.records, i, leaf.count - i - 1);
-    leaf.records[--leaf.count] = null;
+    leaf.count--;
     size--;
     if (leaf.count == 0) {
       leaves.remove(li);
@@ -137,6 +160,8 @@ final class PackedTable {
     } else if (li > 0 && leaf.count + leaves.get(li - 1).count <= leafCapacity / 2) {
       mergeWithNext(li - 1);
     }
+    arena.release(record);
+    compact();
     return true;
   }
 
@@ -153,7 +178,7 @@ final class PackedTable {
    *
    * @param end exclusive upper bound, or null for none
    */
-  boolean scan(byte[] start, byte[] end, int limit, Consumer<byte[]> visitor) {
+  boolean scan(byte[] start, byte[] end, int limit, LongConsumer visitor) {
     if (leaves.isEmpty()) {
       return false;
     }
@@ -166,8 +191,8 @@ final class PackedTable {
     for (; li < leaves.size(); li++, i = 0) {
       Leaf leaf = leaves.get(li);
       for (; i < leaf.count; i++) {
-        byte[] rec = leaf.records[i];
-        if (end != null && PackedEntry.compareKey(rec, end) >= 0) {
+        long rec = leaf.records[i];
+        if (end != null && arena.compareKey(rec, end) >= 0) {
           return false;
         }
         if (seen == limit) {
@@ -181,7 +206,7 @@ final class PackedTable {
   }
 
   /** Visits every record in key order. */
-  void forEach(Consumer<byte[]> visitor) {
+  void forEach(LongConsumer visitor) {
     for (Leaf leaf : leaves) {
       for (int i = 0; i < leaf.count; i++) {
         visitor.accept(leaf.records[i]);
@@ -190,18 +215,34 @@ final class PackedTable {
   }
 
   /** Appends a record whose key is greater than every key held (bulk load, e.g. from a snapshot). */
-  void append(byte[] key, byte[] record) {
+  void append(byte[] key, byte[] value, long version, long createIndex, long modifyTimeMs) {
     if (!leaves.isEmpty()) {
       Leaf last = leaves.get(leaves.size() - 1);
-      Preconditions.checkArgument(PackedEntry.compareKey(last.records[last.count - 1], key) < 0,
+      Preconditions.checkArgument(arena.compareKey(last.records[last.count - 1], key) < 0,
           "keys out of order");
-    }
-    if (leaves.isEmpty()) {
+    } else {
       leaves.add(new Leaf(leafCapacity));
     }
     int li = leaves.size() - 1;
-    insert(li, leaves.get(li).count, record);
+    insert(li, leaves.get(li).count, arena.add(key, value, version, createIndex, modifyTimeMs));
     size++;
+  }
+
+  /**
+   * Copies the live records of every sparse slab of the arena to its current one, points their
+   * keys' slots at the copies, and drops the slab (see {@link RecordArena}).
+   */
+  private void compact() {
+    for (int slab = arena.nextSparse(); slab >= 0; slab = arena.nextSparse()) {
+      arena.forEachLive(slab, record -> {
+        byte[] key = arena.key(record);
+        Leaf leaf = leaves.get(leafFor(key));
+        int i = leaf.search(key);
+        Verify.verify(i >= 0 && leaf.records[i] == record, "a live record is not in the table");
+        leaf.records[i] = arena.copy(record);
+      });
+      arena.drop(slab);
+    }
   }
 
   /** The index of the last leaf whose first key is ≤ {@code key}, or 0 when there is none. */
@@ -210,7 +251,7 @@ final class PackedTable {
     int hi = leaves.size() - 1;
     while (lo < hi) {
       int mid = (lo + hi + 1) >>> 1;
-      if (PackedEntry.compareKey(leaves.get(mid).first(), key) <= 0) {
+      if (arena.compareKey(leaves.get(mid).first(), key) <= 0) {
         lo = mid;
       } else {
         hi = mid - 1;

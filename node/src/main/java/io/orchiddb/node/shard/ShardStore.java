@@ -10,9 +10,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 
 /**
- * The data of one shard: an ordered map from key to {@link Entry}, held as one packed byte array
- * per key ({@link PackedEntry}) in sorted leaves ({@link PackedTable}). Pure: no Raft, no proto, no
- * clock. The Raft state machine feeds it committed writes in log order and serves reads from it.
+ * The data of one shard: an ordered map from key to {@link Entry}, held as one packed record per
+ * key ({@link PackedEntry}) outside the Java heap ({@link RecordArena}), addressed from sorted
+ * leaves ({@link PackedTable}). Pure: no Raft, no proto, no clock. The Raft state machine feeds it
+ * committed writes in log order and serves reads from it.
  *
  * <p>Invariants:
  * <ul>
@@ -31,12 +32,15 @@ public final class ShardStore {
   private long lastWriteIndex;
 
   public ShardStore() {
-    this(PackedTable.DEFAULT_LEAF_CAPACITY);
+    this(PackedTable.DEFAULT_LEAF_CAPACITY, RecordArena.SLAB_BYTES_DEFAULT);
   }
 
-  /** A store whose table holds at most {@code leafCapacity} keys per leaf (small in tests, to split often). */
-  ShardStore(int leafCapacity) {
-    this(new PackedTable(leafCapacity), 0);
+  /**
+   * A store whose table holds at most {@code leafCapacity} keys per leaf and whose records live in
+   * slabs of {@code slabBytes} (both small in tests, to split and compact often).
+   */
+  ShardStore(int leafCapacity, int slabBytes) {
+    this(new PackedTable(leafCapacity, new RecordArena(slabBytes)), 0);
   }
 
   private ShardStore(PackedTable table, long lastWriteIndex) {
@@ -68,14 +72,16 @@ public final class ShardStore {
 
   private TxnOutcome applyTxn(long index, long timestampMs, List<WriteOp> txn) {
     List<TxnOutcome.OpOutcome> ops = new ArrayList<>(txn.size());
+    RecordArena records = table.records();
     boolean allHold = true;
     for (WriteOp op : txn) {
-      byte[] current = table.get(op.key().bytes());
+      long current = table.find(op.key().bytes());
+      boolean found = current != PackedTable.NONE;
       // Only a condition needs the entry itself (and a value condition its value): skip the copy otherwise.
       boolean holds = op.condition() instanceof Condition.Always
-          || op.condition().holds(current == null ? null : PackedEntry.entry(current));
+          || op.condition().holds(found ? records.entry(current) : null);
       allHold &= holds;
-      ops.add(new TxnOutcome.OpOutcome(current != null, current == null ? 0 : PackedEntry.version(current), !holds));
+      ops.add(new TxnOutcome.OpOutcome(found, found ? records.version(current) : 0, !holds));
     }
     if (!allHold) {
       return new TxnOutcome(false, ops);
@@ -83,9 +89,7 @@ public final class ShardStore {
     for (WriteOp op : txn) {
       byte[] key = op.key().bytes();
       if (op instanceof WriteOp.Put put) {
-        byte[] current = table.get(key);
-        long createIndex = current == null ? index : PackedEntry.createIndex(current);
-        table.put(key, PackedEntry.pack(key, put.value(), index, createIndex, timestampMs));
+        table.put(key, put.value(), index, timestampMs);
       } else {
         table.remove(key);
       }
@@ -95,15 +99,14 @@ public final class ShardStore {
 
   /** The entry for {@code key} (with its own copy of the value), or null when absent. */
   public Entry get(Key key) {
-    byte[] rec;
     lock.readLock().lock();
     try {
-      rec = table.get(key.bytes());
+      // Decoded under the lock: the next write may move or reuse the record's bytes.
+      long rec = table.find(key.bytes());
+      return rec == PackedTable.NONE ? null : table.records().entry(rec);
     } finally {
       lock.readLock().unlock();
     }
-    // Records are never modified once stored, so decoding can happen outside the lock.
-    return rec == null ? null : PackedEntry.entry(rec);
   }
 
   /**
@@ -114,22 +117,19 @@ public final class ShardStore {
    */
   public ScanPage scan(Key start, Key end, int limit) {
     Preconditions.checkArgument(limit > 0, "limit must be positive: %s", limit);
-    List<byte[]> records = new ArrayList<>(Math.min(limit, 1024));
-    boolean more;
+    List<Map.Entry<Key, Entry>> out = new ArrayList<>(Math.min(limit, 1024));
     lock.readLock().lock();
     try {
       if (end != null && start.compareTo(end) >= 0) {
         return new ScanPage(List.of(), false);
       }
-      more = table.scan(start.bytes(), end == null ? null : end.bytes(), limit, records::add);
+      RecordArena records = table.records();
+      boolean more = table.scan(start.bytes(), end == null ? null : end.bytes(), limit,
+          rec -> out.add(Map.entry(Key.wrap(records.key(rec)), records.entry(rec))));
+      return new ScanPage(out, more);
     } finally {
       lock.readLock().unlock();
     }
-    List<Map.Entry<Key, Entry>> out = new ArrayList<>(records.size());
-    for (byte[] rec : records) {
-      out.add(Map.entry(Key.wrap(PackedEntry.key(rec)), PackedEntry.entry(rec)));
-    }
-    return new ScanPage(out, more);
   }
 
   /** A page of a scan: the entries, and whether the range holds more after the last one. */
@@ -143,6 +143,23 @@ public final class ShardStore {
       lock.readLock().unlock();
     }
   }
+
+  /**
+   * Memory the records take outside the heap: slab bytes held and, of them, bytes of records still
+   * referenced (the rest is dead space compaction has not reclaimed yet).
+   */
+  public StoreBytes bytes() {
+    lock.readLock().lock();
+    try {
+      RecordArena records = table.records();
+      return new StoreBytes(records.slabBytes(), records.liveBytes());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** See {@link #bytes()}. */
+  public record StoreBytes(long held, long live) {}
 
   /** Index of the last write applied (or restored from a snapshot). */
   public long lastWriteIndex() {
@@ -161,7 +178,8 @@ public final class ShardStore {
   public void forEachInOrder(BiConsumer<Key, Entry> visitor) {
     lock.readLock().lock();
     try {
-      table.forEach(rec -> visitor.accept(Key.wrap(PackedEntry.key(rec)), PackedEntry.entry(rec)));
+      RecordArena records = table.records();
+      table.forEach(rec -> visitor.accept(Key.wrap(records.key(rec)), records.entry(rec)));
     } finally {
       lock.readLock().unlock();
     }
@@ -172,16 +190,15 @@ public final class ShardStore {
     private final PackedTable table;
 
     public Loader() {
-      this(PackedTable.DEFAULT_LEAF_CAPACITY);
+      this(PackedTable.DEFAULT_LEAF_CAPACITY, RecordArena.SLAB_BYTES_DEFAULT);
     }
 
-    Loader(int leafCapacity) {
-      table = new PackedTable(leafCapacity);
+    Loader(int leafCapacity, int slabBytes) {
+      table = new PackedTable(leafCapacity, new RecordArena(slabBytes));
     }
 
     public Loader add(Key key, Entry entry) {
-      byte[] k = key.bytes();
-      table.append(k, PackedEntry.pack(k, entry.value(), entry.version(), entry.createIndex(), entry.modifyTimeMs()));
+      table.append(key.bytes(), entry.value(), entry.version(), entry.createIndex(), entry.modifyTimeMs());
       return this;
     }
 

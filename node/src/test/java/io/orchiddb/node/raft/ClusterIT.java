@@ -117,6 +117,10 @@ class ClusterIT {
                   leaders++;
                   // The leader applied every write it acknowledged, each its own entry and transaction.
                   assertThat(m.get("orchiddb_node_shard_keys" + group)).isEqualTo((double) keys);
+                  // Each key's record holds at least its key and value ("metrics/i" and "vi").
+                  double live = m.get("orchiddb_node_shard_store_live_bytes" + group);
+                  assertThat(live).isGreaterThanOrEqualTo(keys * 11.0);
+                  assertThat(m.get("orchiddb_node_shard_store_bytes" + group)).isGreaterThanOrEqualTo(live);
                   assertThat(m.get("orchiddb_node_shard_applied_txns_total" + group)).isGreaterThanOrEqualTo(keys);
                   assertThat(m.get("orchiddb_node_raft_applied_entries_total" + group)).isGreaterThanOrEqualTo(keys);
                   assertThat(m.get("orchiddb_node_raft_applied_index" + group))

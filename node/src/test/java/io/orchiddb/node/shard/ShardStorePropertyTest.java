@@ -309,9 +309,9 @@ class ShardStorePropertyTest {
 
   @Property(tries = 400)
   void storeMatchesTheModelAfterEveryEntry(@ForAll("histories") List<Step> history,
-      @ForAll @IntRange(min = 2, max = 6) int leafCapacity) {
-    // Tiny leaves, so that 20 keys split and merge leaves all the time.
-    ShardStore store = new ShardStore(leafCapacity);
+      @ForAll @IntRange(min = 2, max = 6) int leafCapacity, @ForAll @IntRange(min = 64, max = 160) int slabBytes) {
+    // Tiny leaves and slabs, so that 20 keys split and merge leaves and compact slabs all the time.
+    ShardStore store = new ShardStore(leafCapacity, slabBytes);
     Model model = new Model();
     long index = 0;
     for (Step step : history) {
@@ -379,11 +379,12 @@ class ShardStorePropertyTest {
 
   @Property(tries = 200)
   void snapshotThroughTheLoaderRestoresTheSameStore(@ForAll("histories") List<Step> history,
-      @ForAll("histories") List<Step> afterwards, @ForAll @IntRange(min = 2, max = 6) int leafCapacity) {
-    ShardStore original = new ShardStore(leafCapacity);
+      @ForAll("histories") List<Step> afterwards, @ForAll @IntRange(min = 2, max = 6) int leafCapacity,
+      @ForAll @IntRange(min = 64, max = 160) int slabBytes) {
+    ShardStore original = new ShardStore(leafCapacity, slabBytes);
     applyAll(history, original);
 
-    ShardStore.Loader loader = new ShardStore.Loader(leafCapacity);
+    ShardStore.Loader loader = new ShardStore.Loader(leafCapacity, slabBytes);
     original.forEachInOrder(loader::add);
     ShardStore restored = loader.build(original.lastWriteIndex());
 
