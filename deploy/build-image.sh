@@ -33,7 +33,7 @@ rm -rf "$context"
 mkdir -p "$context/bin"
 cp "$root/cli/target/orchiddb-cli.jar" "$context/"
 cp -r "$root/cli/target/lib" "$context/lib"
-cp "$root/deploy/image/java.security" "$root/deploy/image/jvm.options" "$context/"
+cp "$root/deploy/image/java.security" "$root/deploy/image/jvm.options" "$root/deploy/image/node-jvm.options" "$context/"
 cp "$root/deploy/image/orchiddb" "$root/deploy/image/orchiddb-healthcheck" "$context/bin/"
 chmod 755 "$context/bin/"*
 
