@@ -21,13 +21,14 @@ prefix="bench/" # the load tool's default key prefix; its keys are the prefix + 
 "$root/orchiddb" bench put --prefill --ops 1 --warmup 0s --keys "$keys" --value-bytes "$value" --seed 7 >/dev/null
 key_bytes=$((${#prefix} + 10))
 raw=$((keys * (key_bytes + value)))
-# The used heap in bytes from `jcmd PID GC.heap_info`: G1's "total 123K, used 45K" or
-# Shenandoah's "198M committed, 194M used".
+# The used heap in bytes from `jcmd PID GC.heap_info`: G1's "total 123K, used 45K", the sum of
+# the Serial collector's generations (one such line each), or Shenandoah's "198M committed, 194M used".
 heap_used_bytes() {
   awk '
-    match($0, /total [0-9]+K, used [0-9]+K/) { s = substr($0, RSTART, RLENGTH); sub(/.*used /, "", s); print s * 1024; exit }
-    match($0, /[0-9]+[KMG] used/) { s = substr($0, RSTART, RLENGTH - 5); u = substr(s, length(s));
-      print substr(s, 1, length(s) - 1) * (u == "K" ? 1024 : u == "M" ? 1048576 : 1073741824); exit }'
+    match($0, /total [0-9]+K, used [0-9]+K/) { s = substr($0, RSTART, RLENGTH); sub(/.*used /, "", s); sum += s * 1024; found = 1; next }
+    !found && match($0, /[0-9]+[KMG] used/) { s = substr($0, RSTART, RLENGTH - 5); u = substr(s, length(s));
+      print substr(s, 1, length(s) - 1) * (u == "K" ? 1024 : u == "M" ? 1048576 : 1073741824); exit }
+    END { if (found) print sum }'
 }
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$raw" 'BEGIN { printf "%.2f", a / b }'; }
