@@ -29,14 +29,11 @@ final class PackedTable {
   private final ArrayList<Leaf> leaves = new ArrayList<>();
   private int size;
 
-  PackedTable(int leafCapacity) {
-    this(leafCapacity, new RecordArena());
-  }
-
-  PackedTable(int leafCapacity, RecordArena arena) {
+  /** A table of leaves of at most {@code leafCapacity} keys over an arena of {@code slabBytes} slabs. */
+  PackedTable(int leafCapacity, int slabBytes) {
     Preconditions.checkArgument(leafCapacity >= 2, "leaf capacity must be at least 2: %s", leafCapacity);
     this.leafCapacity = leafCapacity;
-    this.arena = arena;
+    this.arena = new RecordArena(slabBytes);
   }
 
   private final class Leaf {

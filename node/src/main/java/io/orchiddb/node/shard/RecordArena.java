@@ -67,10 +67,11 @@ final class RecordArena {
       this.id = id;
       this.buf = buf;
     }
-  }
 
-  RecordArena() {
-    this(SLAB_BYTES_DEFAULT);
+    /** Whether its live bytes are below {@link #LIVE_PERCENT_MIN} percent of what it holds. */
+    boolean sparse() {
+      return (long) live * 100 < (long) end * LIVE_PERCENT_MIN;
+    }
   }
 
   /** An arena of {@code slabBytes} slabs (small in tests, to compact often). */
@@ -185,7 +186,7 @@ final class RecordArena {
   int sparseSlabs() {
     int n = 0;
     for (Slab slab : slabs) {
-      if (slab != null && slab != current && (long) slab.live * 100 < (long) slab.end * LIVE_PERCENT_MIN) {
+      if (slab != null && slab != current && slab.sparse()) {
         n++;
       }
     }
@@ -221,7 +222,7 @@ final class RecordArena {
   }
 
   private void queueIfSparse(Slab slab) {
-    if (!slab.queued && (long) slab.live * 100 < (long) slab.end * LIVE_PERCENT_MIN) {
+    if (!slab.queued && slab.sparse()) {
       slab.queued = true;
       sparse.add(slab);
     }

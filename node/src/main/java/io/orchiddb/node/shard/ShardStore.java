@@ -40,7 +40,7 @@ public final class ShardStore {
    * slabs of {@code slabBytes} (both small in tests, to split and compact often).
    */
   ShardStore(int leafCapacity, int slabBytes) {
-    this(new PackedTable(leafCapacity, new RecordArena(slabBytes)), 0);
+    this(new PackedTable(leafCapacity, slabBytes), 0);
   }
 
   private ShardStore(PackedTable table, long lastWriteIndex) {
@@ -194,7 +194,7 @@ public final class ShardStore {
     }
 
     Loader(int leafCapacity, int slabBytes) {
-      table = new PackedTable(leafCapacity, new RecordArena(slabBytes));
+      table = new PackedTable(leafCapacity, slabBytes);
     }
 
     public Loader add(Key key, Entry entry) {

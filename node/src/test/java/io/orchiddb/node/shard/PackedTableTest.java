@@ -69,7 +69,7 @@ class PackedTableTest {
     key[key.length - 1] = 7;
     byte[] value = new byte[Limits.VALUE_BYTES_MAX_CEILING];
     value[value.length - 1] = 9;
-    PackedTable table = new PackedTable(4, new RecordArena(1024));
+    PackedTable table = new PackedTable(4, 1024);
     table.put(key, value, 2, 1);
     table.put(key, value, 3, 1);
     table.put(new byte[] {1}, new byte[] {2}, 4, 1);
@@ -88,7 +88,7 @@ class PackedTableTest {
       @ForAll @IntRange(min = 64, max = 512) int slabBytes,
       @ForAll @Size(min = 1, max = 4000) List<@IntRange(min = 0, max = 600) Integer> ops,
       @ForAll @IntRange(min = 0, max = 3) int runKind) {
-    PackedTable table = new PackedTable(leafCapacity, new RecordArena(slabBytes));
+    PackedTable table = new PackedTable(leafCapacity, slabBytes);
     TreeMap<byte[], Entry> model = new TreeMap<>(Arrays::compareUnsigned);
     // A bulk run first (ascending, descending or none), then random puts and removes.
     for (int i = 0; i < 300 && runKind > 0; i++) {
@@ -125,7 +125,7 @@ class PackedTableTest {
 
   @Example
   void overwritingTheSameKeysDoesNotGrowTheArena() {
-    PackedTable table = new PackedTable(16, new RecordArena(1024));
+    PackedTable table = new PackedTable(16, 1024);
     TreeMap<byte[], Entry> model = new TreeMap<>(Arrays::compareUnsigned);
     for (int round = 0; round < 2_000; round++) {
       for (int k = 0; k < 50; k++) {
