@@ -60,7 +60,8 @@ public class NodeMain implements Callable<Integer> {
       + " confirm leadership with a majority.")
   String leaderLease;
 
-  @Option(names = "--log-segment-bytes", description = "Log segment size (default: 8388608).")
+  @Option(names = "--log-segment-bytes", description = "Log segment size in bytes; auto (default): request-bytes-max + 512 KiB,"
+      + " at least 4 MiB.")
   String logSegmentBytes;
 
   @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://<this node's host>:PORT/metrics;"

@@ -85,7 +85,7 @@ public record NodeConfig(
     d.put("election-timeout-ms", "1000");
     d.put("request-timeout-ms", "5000");
     d.put("leader-lease", "false");
-    d.put("log-segment-bytes", String.valueOf(8 * 1024 * 1024));
+    d.put("log-segment-bytes", LOG_SEGMENT_AUTO);
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -127,6 +127,21 @@ public record NodeConfig(
 
   /** A segment must hold the largest entry with room to spare. */
   public static final int LOG_SEGMENT_MARGIN_BYTES = 512 * 1024;
+  /** The default segment size: the smallest that holds the largest request, and at least 4 MiB. */
+  public static final String LOG_SEGMENT_AUTO = "auto";
+  private static final int LOG_SEGMENT_AUTO_MIN_BYTES = 4 * 1024 * 1024;
+
+  /**
+   * {@code auto}: {@code request-bytes-max} + 512 KiB, at least 4 MiB (4.5 MiB with the default
+   * limits). Small, because a group's open segment stays in memory whole (Ratis evicts only closed
+   * segments from its entry cache); it must still hold the largest entry.
+   */
+  private static long logSegmentBytes(String value, Map<String, String> s, Limits limits) {
+    if (value.equals(LOG_SEGMENT_AUTO)) {
+      return Math.max(LOG_SEGMENT_AUTO_MIN_BYTES, (long) limits.requestBytesMax() + LOG_SEGMENT_MARGIN_BYTES);
+    }
+    return Settings.integer(s, "log-segment-bytes");
+  }
 
   private static void require(String setting, boolean ok, String problem) {
     if (!ok) {
@@ -191,7 +206,7 @@ public record NodeConfig(
         Duration.ofMillis(Settings.integer(s, "election-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         bool(s, "leader-lease"),
-        Settings.integer(s, "log-segment-bytes"),
+        logSegmentBytes(s.get("log-segment-bytes").strip(), s, limits),
         limits,
         s.get("metrics-port").strip().equals("off") ? METRICS_OFF : Settings.integer(s, "metrics-port"));
   }

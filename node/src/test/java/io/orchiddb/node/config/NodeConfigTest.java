@@ -67,7 +67,7 @@ class NodeConfigTest {
     assertThat(c.electionTimeoutMin()).isEqualTo(Duration.ofMillis(1000));
     assertThat(c.requestTimeout()).isEqualTo(Duration.ofMillis(5000));
     assertThat(c.leaderLease()).isFalse();
-    assertThat(c.logSegmentBytes()).isEqualTo(8 * 1024 * 1024);
+    assertThat(c.logSegmentBytes()).as("auto: request-bytes-max + 512 KiB").isEqualTo(4 * 1024 * 1024 + 512 * 1024);
     assertThat(c.limits()).isEqualTo(Limits.DEFAULTS);
     assertThat(c.metricsPort()).as("off").isEqualTo(NodeConfig.METRICS_OFF);
   }
@@ -224,8 +224,19 @@ class NodeConfigTest {
   void logSegmentMustHoldTheLargestRequestWithMargin() {
     // request-bytes-max 4 MiB + 512 KiB margin = 4718592.
     assertThat(NodeConfig.parse(with("log-segment-bytes", "4718592")).logSegmentBytes()).isEqualTo(4718592);
-    // Raising request-bytes-max past the default segment size makes the default segment too small.
-    assertRefused(with("request-bytes-max", String.valueOf(8 * 1024 * 1024)), "log-segment-bytes");
+    // A segment given explicitly must still hold the largest request when that limit is raised.
+    Map<String, String> raised = with("request-bytes-max", String.valueOf(8 * 1024 * 1024));
+    raised.put("log-segment-bytes", "8388608");
+    assertRefused(raised, "log-segment-bytes");
+  }
+
+  @Test
+  void autoLogSegmentFollowsTheRequestLimitWithAFloor() {
+    assertThat(NodeConfig.parse(with("request-bytes-max", String.valueOf(8 * 1024 * 1024))).logSegmentBytes())
+        .isEqualTo(8 * 1024 * 1024 + 512 * 1024);
+    assertThat(NodeConfig.parse(with("request-bytes-max", "65536")).logSegmentBytes())
+        .as("at least 4 MiB").isEqualTo(4 * 1024 * 1024);
+    assertThat(NodeConfig.parse(with("log-segment-bytes", " auto ")).logSegmentBytes()).isEqualTo(4718592);
   }
 
   @Test
