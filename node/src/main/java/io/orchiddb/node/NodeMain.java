@@ -60,8 +60,7 @@ public class NodeMain implements Callable<Integer> {
       + " confirm leadership with a majority.")
   String leaderLease;
 
-  @Option(names = "--log-segment-bytes", description = "Log segment size in bytes; auto (default): request-bytes-max + 512 KiB,"
-      + " at least 4 MiB.")
+  @Option(names = "--log-segment-bytes", description = "Log segment size in bytes, 64 KiB to 1 GiB (default: 2097152).")
   String logSegmentBytes;
 
   @Option(names = "--metrics-port", description = "Serve Prometheus metrics at http://<this node's host>:PORT/metrics;"

@@ -38,7 +38,11 @@ import java.util.regex.Pattern;
  *     linearizable reads always confirm leadership with a majority ({@code ReadIndex}), since
  *     Ratis's lease falls back, once expired, to a ReadIndex that skips that check
  * @param logSegmentBytes size at which a log segment file is closed; the log is purged by whole
- *     closed segments, so this is also the granularity of compaction
+ *     closed segments, so this is also the granularity of compaction. Default 2 MiB: small, since
+ *     a group's open segment stays in memory whole, and so does the last closed one until the next
+ *     segment closes (Ratis evicts closed segments' cached entries when a segment rolls). An entry
+ *     larger than a segment goes into the current one whole (Ratis allows it; reading bounds an
+ *     entry by the appender's buffer limit, which is sized for the largest request)
  * @param limits size limits on requests
  * @param metricsPort the port of the node's Prometheus endpoint ({@code GET /metrics}, on the
  *     host of this node's peer address); {@link #METRICS_OFF} for none, 0 for any free port
@@ -85,7 +89,7 @@ public record NodeConfig(
     d.put("election-timeout-ms", "1000");
     d.put("request-timeout-ms", "5000");
     d.put("leader-lease", "false");
-    d.put("log-segment-bytes", LOG_SEGMENT_AUTO);
+    d.put("log-segment-bytes", String.valueOf(2 * 1024 * 1024));
     d.put("key-bytes-max", String.valueOf(Limits.KEY_BYTES_MAX_DEFAULT));
     d.put("value-bytes-max", String.valueOf(Limits.VALUE_BYTES_MAX_DEFAULT));
     d.put("batch-ops-max", String.valueOf(Limits.BATCH_OPS_MAX_DEFAULT));
@@ -120,28 +124,11 @@ public record NodeConfig(
         + requestTimeout.toMillis());
     require("metrics-port", metricsPort >= METRICS_OFF && metricsPort <= 65_535,
         "must be off or a port between 0 and 65535, got " + metricsPort);
-    long segmentMin = limits.requestBytesMax() + LOG_SEGMENT_MARGIN_BYTES;
-    require("log-segment-bytes", logSegmentBytes >= segmentMin && logSegmentBytes <= 1L << 30,
-        "must be between request-bytes-max + 512 KiB (" + segmentMin + ") and 1 GiB, got " + logSegmentBytes);
+    require("log-segment-bytes", logSegmentBytes >= LOG_SEGMENT_MIN_BYTES && logSegmentBytes <= 1L << 30,
+        "must be between " + LOG_SEGMENT_MIN_BYTES + " (64 KiB) and 1 GiB, got " + logSegmentBytes);
   }
 
-  /** A segment must hold the largest entry with room to spare. */
-  public static final int LOG_SEGMENT_MARGIN_BYTES = 512 * 1024;
-  /** The default segment size: the smallest that holds the largest request, and at least 4 MiB. */
-  public static final String LOG_SEGMENT_AUTO = "auto";
-  private static final int LOG_SEGMENT_AUTO_MIN_BYTES = 4 * 1024 * 1024;
-
-  /**
-   * {@code auto}: {@code request-bytes-max} + 512 KiB, at least 4 MiB (4.5 MiB with the default
-   * limits). Small, because a group's open segment stays in memory whole (Ratis evicts only closed
-   * segments from its entry cache); it must still hold the largest entry.
-   */
-  private static long logSegmentBytes(String value, Map<String, String> s, Limits limits) {
-    if (value.equals(LOG_SEGMENT_AUTO)) {
-      return Math.max(LOG_SEGMENT_AUTO_MIN_BYTES, (long) limits.requestBytesMax() + LOG_SEGMENT_MARGIN_BYTES);
-    }
-    return Settings.integer(s, "log-segment-bytes");
-  }
+  public static final int LOG_SEGMENT_MIN_BYTES = 64 * 1024;
 
   private static void require(String setting, boolean ok, String problem) {
     if (!ok) {
@@ -206,7 +193,7 @@ public record NodeConfig(
         Duration.ofMillis(Settings.integer(s, "election-timeout-ms")),
         Duration.ofMillis(Settings.integer(s, "request-timeout-ms")),
         bool(s, "leader-lease"),
-        logSegmentBytes(s.get("log-segment-bytes").strip(), s, limits),
+        Settings.integer(s, "log-segment-bytes"),
         limits,
         s.get("metrics-port").strip().equals("off") ? METRICS_OFF : Settings.integer(s, "metrics-port"));
   }

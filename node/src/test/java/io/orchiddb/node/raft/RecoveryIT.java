@@ -82,6 +82,49 @@ class RecoveryIT {
   }
 
   @Test
+  void entriesLargerThanASegmentReplicateAndSurviveARestart() throws Exception {
+    // 64 KiB segments (the smallest allowed) under the default 4 MiB request limit: each 1 MiB
+    // value is an entry 16 times a segment, which Ratis writes into the current segment whole.
+    Map<String, String> tiny = Map.of("shard-count", "1", "log-segment-bytes", "65536");
+    byte[] big = new byte[1024 * 1024];
+    java.util.Arrays.fill(big, (byte) 'b');
+    Map<String, Long> written = new java.util.HashMap<>();
+    ShardInfo shard;
+    try (TestCluster c = new TestCluster(dir, 3, tiny)) {
+      shard = c.shardMap().shards().get(0);
+      ShardInfo only = shard;
+      String leader = TestCluster.awaitValue("a leader for shard 0", TestCluster.TIMEOUT, () -> c.leaderOf(only));
+      String follower = c.nodeIds().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+      for (int i = 0; i < 3; i++) {
+        written.put("big" + i, c.put("big" + i, big));
+        written.put("small" + i, c.put("small" + i, "s"));
+      }
+      // A follower that was down reads the entries it missed from the leader's segment files.
+      c.stop(follower);
+      for (int i = 3; i < 6; i++) {
+        written.put("big" + i, c.put("big" + i, big));
+      }
+      c.start(follower);
+      long last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      TestCluster.await(follower + " catches up", TestCluster.TIMEOUT,
+          () -> c.status(follower, shard).appliedIndex() >= last);
+    }
+    try (TestCluster c = TestCluster.reopen(dir)) {
+      for (var e : written.entrySet()) {
+        KeyEntry entry = c.get(e.getKey());
+        assertThat(entry).as(e.getKey()).isNotNull();
+        assertThat(entry.getVersion()).isEqualTo(e.getValue());
+        assertThat(entry.getValue().size()).isEqualTo(e.getKey().startsWith("big") ? big.length : 1);
+      }
+      for (String node : c.nodeIds()) {
+        long last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        TestCluster.await(node + " replays its log past the large entries", TestCluster.TIMEOUT,
+            () -> c.status(node, shard).appliedIndex() >= last);
+      }
+    }
+  }
+
+  @Test
   void snapshotAndPurgeThenRestartKeepsAllData() throws Exception {
     Map<String, Long> written;
     ShardInfo shard;
