@@ -64,8 +64,9 @@ final class RaftSettings {
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     // Entries cached per group: Ratis keeps the open segment's entries in memory whole and evicts
     // a closed segment's once it is applied and every follower has it, while the cache is over
-    // this size. 1 MB (under any segment) evicts closed segments as soon as they may go: appenders
-    // send from the open segment, and only a follower behind by more than that reads from disk.
+    // this size. 1 MB (under the default 2 MiB segment) evicts closed segments as soon as they may
+    // go: appenders send from the open segment, and only a follower behind by more than that reads
+    // from disk.
     // With 8 MB, 11 MB of entries stayed on the heap of an idle node (BENCHMARKS.md, "Memory").
     RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("1MB"));
     RaftServerConfigKeys.Log.setUseMemory(p, config.storage() == NodeConfig.Storage.MEMORY);

@@ -90,10 +90,10 @@ class RecoveryIT {
     java.util.Arrays.fill(big, (byte) 'b');
     Map<String, Long> written = new java.util.HashMap<>();
     ShardInfo shard;
+    long last;
     try (TestCluster c = new TestCluster(dir, 3, tiny)) {
       shard = c.shardMap().shards().get(0);
-      ShardInfo only = shard;
-      String leader = TestCluster.awaitValue("a leader for shard 0", TestCluster.TIMEOUT, () -> c.leaderOf(only));
+      String leader = TestCluster.awaitValue("a leader for shard 0", TestCluster.TIMEOUT, () -> c.leaderOf(shard));
       String follower = c.nodeIds().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
       for (int i = 0; i < 3; i++) {
         written.put("big" + i, c.put("big" + i, big));
@@ -104,8 +104,8 @@ class RecoveryIT {
       for (int i = 3; i < 6; i++) {
         written.put("big" + i, c.put("big" + i, big));
       }
+      last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
       c.start(follower);
-      long last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
       TestCluster.await(follower + " catches up", TestCluster.TIMEOUT,
           () -> c.status(follower, shard).appliedIndex() >= last);
     }
@@ -117,7 +117,6 @@ class RecoveryIT {
         assertThat(entry.getValue().size()).isEqualTo(e.getKey().startsWith("big") ? big.length : 1);
       }
       for (String node : c.nodeIds()) {
-        long last = written.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         TestCluster.await(node + " replays its log past the large entries", TestCluster.TIMEOUT,
             () -> c.status(node, shard).appliedIndex() >= last);
       }
