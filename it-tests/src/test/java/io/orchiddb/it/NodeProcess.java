@@ -13,6 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * An OrchidDB node running as a separate JVM ({@code io.orchiddb.node.NodeMain}) on this test's
  * classpath, with its output in {@code <dataDir>.log}. It can be killed with SIGKILL and started
  * again on the same data directory.
+ *
+ * <p>It starts with the JVM options a deployed node has: the launchers' {@code jvm.options} and
+ * {@code node-jvm.options} (the Serial collector, native-heap trimming, ...) from
+ * {@code deploy/image}, which the build passes as {@code orchiddb.jvm-options-dir}, and two glibc
+ * malloc arenas, so the kill tests exercise the collector and settings that run in production.
  */
 final class NodeProcess implements AutoCloseable {
   private final String id;
@@ -25,8 +30,9 @@ final class NodeProcess implements AutoCloseable {
     this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx256m");
-    cmd.add("-Djava.util.concurrent.ForkJoinPool.common.parallelism=4");
+    Path options = Path.of(System.getProperty("orchiddb.jvm-options-dir", "../deploy/image"));
+    cmd.add("@" + options.resolve("jvm.options"));
+    cmd.add("@" + options.resolve("node-jvm.options"));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.orchiddb.node.NodeMain");
@@ -54,8 +60,10 @@ final class NodeProcess implements AutoCloseable {
   /** Starts the JVM and waits until the node reports it is ready. */
   void start(Duration timeout) throws IOException {
     long logStart = Files.exists(log) ? Files.size(log) : 0;
-    process = new ProcessBuilder(args).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(args).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("MALLOC_ARENA_MAX", "2");
+    process = builder.start();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       String out = Files.exists(log) ? Files.readString(log).substring((int) logStart) : "";
