@@ -115,7 +115,7 @@ public final class KvRouter implements Closeable {
     // A read never outlives the request timeout, so a write's fence that lasts as long outlives
     // every read that started before the write.
     this.readCache = config.readCacheTtl().isZero() ? null
-        : new ReadCache(config.readCacheTtl(), config.requestTimeout(), config.readCacheBytes(), nanoClock);
+        : new ReadCache(config.readCacheTtl(), config.readCacheBytes(), nanoClock);
     this.cacheAnswers = metrics.readCache(readCache == null ? null : readCache::size, readCache == null ? null : readCache::bytes);
   }
 

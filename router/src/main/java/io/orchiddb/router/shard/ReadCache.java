@@ -7,6 +7,8 @@ import com.google.protobuf.ByteString;
 import io.orchiddb.api.v1.KeyValue;
 import io.orchiddb.proto.raft.ShardInfo;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,13 +27,18 @@ import java.util.function.LongSupplier;
  * sweep over many keys does not flush the hot ones.
  *
  * <p>Writes through this router fence their keys: once a write of a key is applied at log index
- * {@code i}, the cache holds no answer for that key older than {@code i}, and only a read from a
- * replica that had applied {@code i} may be cached again. So a client reading its own writes
- * through one router does not see them undone by the cache, and a read that started before the
- * write but finished after it cannot put the old value back. A write whose outcome is unknown
- * drops the key. Writes through other routers are not seen; the TTL bounds how long they stay
- * unseen. Every answer is tied to the shard (id and epoch) that served it; after the shard map
- * changes, answers from an older shard are not used.
+ * {@code i}, no answer for that key older than {@code i} is served from the cache or admitted to
+ * it, so a client reading its own writes through one router does not see them undone by the cache,
+ * and a read that started before the write but finished after it cannot put the old value back.
+ * Fences are not cache entries (at one per key written in the last request timeout they were
+ * most of a busy router's heap, and their turnover most of its collections; BENCHMARKS.md): each
+ * shard written through this router has a table of {@link #FENCE_SLOTS} log indexes, and a write
+ * raises the two slots its key hashes to. A key's fence is the lower of its two slots: never below
+ * its own last write, sometimes above it because another key shares both slots, which only keeps
+ * an answer out of the cache. Indexes only grow, so fences never expire. A write whose outcome is
+ * unknown drops the key. Writes through other routers are not seen; the TTL bounds how long they
+ * stay unseen. Every answer is tied to the shard (id and epoch) that served it; after the shard
+ * map changes, answers from an older shard are not used.
  *
  * <p>Thread-safe.
  */
@@ -40,27 +47,24 @@ final class ReadCache {
   static final int ENTRY_OVERHEAD_BYTES = 160;
 
   /**
-   * What the cache holds for a key: a replica's answer, or a fence left by a write.
+   * A replica's answer for a key.
    *
-   * @param kv the key's value as the replica read it; null when it found no key (or for a fence)
-   * @param fence for a fence, the log index of the write; 0 for an answer
+   * @param kv the key's value as the replica read it; null when it found no key
    * @param expiresAt when this stops being used, on the router's clock (nanoseconds)
    */
-  record Entry(int shardId, long epoch, String servedBy, long appliedIndex, KeyValue kv, long fence,
-      long expiresAt) {
-    boolean isFence() {
-      return fence > 0;
-    }
-
-    /** The log index this entry says the cache knows of: the write's for a fence, the read's for an answer. */
-    long knownIndex() {
-      return isFence() ? fence : appliedIndex;
-    }
-
+  record Entry(int shardId, long epoch, String servedBy, long appliedIndex, KeyValue kv, long expiresAt) {
     boolean sameShard(ShardInfo shard) {
       return shardId == shard.getId() && epoch == shard.getEpoch();
     }
   }
+
+  /**
+   * Fence slots per shard (a power of two; 32 KiB of log indexes). A key owns two, so writes to
+   * other keys hide a cached answer only when both of its slots were written after the answer's
+   * index: with n writes to the shard within a TTL, (1 - e^(-2n/4096))² of answers, about 1 in 70
+   * at n = 300 and 1 in 7 at n = 1,000.
+   */
+  static final int FENCE_SLOTS = 4096;
 
   /** Doorkeeper slots (a power of two); each key has two, so that two hot keys rarely share both. */
   static final int DOORKEEPER_SLOTS = 8192;
@@ -71,20 +75,18 @@ final class ReadCache {
    * reads and writes from many threads: a lost or torn update only misplaces one admission.
    */
   private final long[] doorkeeper = new long[DOORKEEPER_SLOTS];
+  /** Per shard id: the highest log index of a write applied through this router, per fence slot. */
+  private final ConcurrentHashMap<Integer, AtomicLongArray> fences = new ConcurrentHashMap<>();
   private final long ttlNanos;
-  private final long fenceNanos;
   private final LongSupplier nanoClock;
 
   /**
    * @param ttl how long an answer is used; must be positive
-   * @param fenceTtl how long a write's fence lasts: at least the longest a read may take, so that
-   *     no read that started before the write can still finish after the fence is gone
    * @param bytesMax most bytes held (keys, values and {@link #ENTRY_OVERHEAD_BYTES} per entry)
    * @param nanoClock the router's monotonic clock
    */
-  ReadCache(Duration ttl, Duration fenceTtl, long bytesMax, LongSupplier nanoClock) {
+  ReadCache(Duration ttl, long bytesMax, LongSupplier nanoClock) {
     this.ttlNanos = ttl.toNanos();
-    this.fenceNanos = Math.max(fenceTtl.toNanos(), ttlNanos);
     this.nanoClock = nanoClock;
     this.cache = Caffeine.newBuilder()
         .maximumWeight(bytesMax)
@@ -115,15 +117,16 @@ final class ReadCache {
   /** The cached answer for {@code key} from {@code shard}, or null. */
   Entry lookup(ByteString key, ShardInfo shard) {
     Entry e = cache.getIfPresent(key);
-    if (e == null || e.isFence() || !e.sameShard(shard) || expired(e)) {
+    // The fence is read after the entry: a write that completed before this lookup began hides it.
+    if (e == null || !e.sameShard(shard) || expired(e) || e.appliedIndex() < fence(shard.getId(), key)) {
       return null;
     }
     return e;
   }
 
   /**
-   * Offers a replica's answer. It is kept unless the cache already knows something newer for the
-   * key on that shard: an answer at a higher applied index, or a write the answer does not include.
+   * Offers a replica's answer. It is kept unless the cache knows something newer for the key on
+   * that shard: a write the answer does not include, or an answer at a higher applied index.
    *
    * @param kv the value read, or null when the replica found no key
    */
@@ -131,33 +134,55 @@ final class ReadCache {
     if (cache.getIfPresent(key) == null && !seenBefore(key)) {
       return; // the key's first answer for a while: not cached yet
     }
-    Entry fresh = new Entry(shard.getId(), shard.getEpoch(), servedBy, appliedIndex, kv, 0,
+    if (appliedIndex < fence(shard.getId(), key)) {
+      return; // it may predate a write of the key through this router
+    }
+    Entry fresh = new Entry(shard.getId(), shard.getEpoch(), servedBy, appliedIndex, kv,
         nanoClock.getAsLong() + ttlNanos);
     cache.asMap().compute(key, (k, old) -> {
       if (old == null || old.shardId() != shard.getId() || expired(old)) {
         return fresh;
       }
-      return appliedIndex >= old.knownIndex() ? fresh : old;
+      return appliedIndex >= old.appliedIndex() ? fresh : old;
     });
   }
 
   /**
    * A write of {@code key} was applied at {@code index} in shard {@code shardId}: older answers go.
-   * Indexes compare within a shard whatever its epoch (one Raft log); a fence is never served.
+   * Indexes compare within a shard whatever its epoch (one Raft log).
    */
   void written(ByteString key, int shardId, long index) {
-    Entry fence = new Entry(shardId, -1, "", 0, null, index, nanoClock.getAsLong() + fenceNanos);
-    cache.asMap().compute(key, (k, old) -> {
-      if (old == null || old.shardId() != shardId || expired(old)) {
-        return fence;
-      }
-      return old.knownIndex() >= index ? old : fence;
-    });
+    AtomicLongArray slots = fences.computeIfAbsent(shardId, id -> new AtomicLongArray(FENCE_SLOTS));
+    int h = key.hashCode();
+    slots.accumulateAndGet(firstSlot(h, FENCE_SLOTS), index, Math::max);
+    slots.accumulateAndGet(secondSlot(h, FENCE_SLOTS), index, Math::max);
+    // Raised first, so from here on lookups refuse older answers; dropping them only frees memory.
+    cache.asMap().computeIfPresent(key, (k, old) ->
+        old.shardId() == shardId && old.appliedIndex() >= index ? old : null);
   }
 
   /** A write of {@code key} may or may not have been applied: forget the key. */
   void forget(ByteString key) {
     cache.invalidate(key);
+  }
+
+  /** The lowest log index an answer for {@code key} from shard {@code shardId} must include. */
+  private long fence(int shardId, ByteString key) {
+    AtomicLongArray slots = fences.get(shardId);
+    if (slots == null) {
+      return 0;
+    }
+    int h = key.hashCode();
+    return Math.min(slots.get(firstSlot(h, FENCE_SLOTS)), slots.get(secondSlot(h, FENCE_SLOTS)));
+  }
+
+  /** A key's two slots in a table of {@code slots} (a power of two), from its hash. */
+  private static int firstSlot(int h, int slots) {
+    return (h ^ (h >>> 16)) & (slots - 1);
+  }
+
+  private static int secondSlot(int h, int slots) {
+    return (h * 0x9E3779B9 >>> 19) & (slots - 1);
   }
 
   /**
@@ -168,9 +193,8 @@ final class ReadCache {
   private boolean seenBefore(ByteString key) {
     int h = key.hashCode();
     long tag = (h & 0xFFFFFFFFL) | (1L << 32); // never 0, the empty slot
-    int mask = DOORKEEPER_SLOTS - 1;
-    int first = (h ^ (h >>> 16)) & mask;
-    int second = (h * 0x9E3779B9 >>> 19) & mask;
+    int first = firstSlot(h, DOORKEEPER_SLOTS);
+    int second = secondSlot(h, DOORKEEPER_SLOTS);
     if (doorkeeper[first] == tag || doorkeeper[second] == tag) {
       return true;
     }
@@ -183,7 +207,7 @@ final class ReadCache {
     return e.expiresAt() - nanoClock.getAsLong() <= 0;
   }
 
-  /** Entries held, fences included (an estimate; for tests and the metrics). */
+  /** Answers held (an estimate; for tests and the metrics). */
   long size() {
     cache.cleanUp();
     return cache.estimatedSize();

@@ -13,12 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The read cache's rules, on a clock the test moves: TTL, shard ties, write fences, the byte bound. */
 class ReadCacheTest {
   private static final Duration TTL = Duration.ofMillis(100);
-  private static final Duration FENCE_TTL = Duration.ofSeconds(10);
   private static final ShardInfo SHARD = ShardInfo.newBuilder().setId(2).setEpoch(5).build();
   private static final ByteString KEY = ByteString.copyFromUtf8("k");
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
-  private final ReadCache cache = new ReadCache(TTL, FENCE_TTL, 1 << 20, now::get);
+  private final ReadCache cache = new ReadCache(TTL, 1 << 20, now::get);
 
   private static KeyValue kv(String value, long version) {
     return KeyValue.newBuilder().setKey(KEY).setValue(ByteString.copyFromUtf8(value)).setVersion(version).build();
@@ -124,15 +123,60 @@ class ReadCacheTest {
   }
 
   @Test
-  void aFenceOutlivesTheTtlUntilNoReadFromBeforeTheWriteCanStillEnd() {
+  void aFenceNeverExpires() {
     cache.written(KEY, SHARD.getId(), 9);
-    advance(5_000); // far past the TTL, within the fence's life (the request timeout)
-    cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
-    assertThat(cache.lookup(KEY, SHARD)).isNull();
-    advance(5_000); // the fence is gone: the key is as if never written (first answer, then cached)
+    advance(3_600_000); // an hour: far past the TTL and any request timeout
     cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
     cache.offer(KEY, SHARD, "n3", 8, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).as("an answer older than the write, however late").isNull();
+    cache.offer(KEY, SHARD, "n3", 9, kv("b", 9));
     assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+  }
+
+  @Test
+  void aWriteHidesAnAnswerCachedBeforeIt() {
+    firstAnswer(cache, KEY);
+    cache.offer(KEY, SHARD, "n2", 7, kv("a", 6));
+    assertThat(cache.lookup(KEY, SHARD)).isNotNull();
+    cache.written(KEY, SHARD.getId(), 8);
+    assertThat(cache.lookup(KEY, SHARD)).isNull();
+    assertThat(cache.size()).as("the older answer is dropped, not just hidden").isZero();
+  }
+
+  @Test
+  void fencesAreKeptPerShardAndTakeNoCacheEntries() {
+    for (int i = 0; i < 10_000; i++) {
+      cache.written(ByteString.copyFromUtf8("w-" + i), SHARD.getId(), 1_000_000 + i);
+    }
+    assertThat(cache.size()).isZero();
+    assertThat(cache.bytes()).isZero();
+    // Another shard's log is a different sequence of indexes: the writes above do not hide its answers.
+    ShardInfo other = ShardInfo.newBuilder().setId(3).setEpoch(1).build();
+    cache.offer(KEY, other, "n1", 5, kv("a", 5));
+    cache.offer(KEY, other, "n1", 5, kv("a", 5));
+    assertThat(cache.lookup(KEY, other)).isNotNull();
+  }
+
+  @Test
+  void writesToOtherKeysRarelyHideAnAnswer() {
+    // 300 writes of other keys, each after the answers' index: only keys both of whose slots they
+    // hit are hidden, about 1 in 70 (FENCE_SLOTS).
+    int keys = 2_000;
+    for (int i = 0; i < keys; i++) {
+      ByteString key = ByteString.copyFromUtf8("r-" + i);
+      firstAnswer(cache, key);
+      cache.offer(key, SHARD, "n1", 10, null);
+    }
+    for (int i = 0; i < 300; i++) {
+      cache.written(ByteString.copyFromUtf8("w-" + i), SHARD.getId(), 11 + i);
+    }
+    int hidden = 0;
+    for (int i = 0; i < keys; i++) {
+      if (cache.lookup(ByteString.copyFromUtf8("r-" + i), SHARD) == null) {
+        hidden++;
+      }
+    }
+    assertThat(hidden).isLessThan(keys / 20);
   }
 
   @Test
@@ -148,7 +192,7 @@ class ReadCacheTest {
   @Test
   void theCacheHoldsNoMoreThanItsBytes() {
     long bytesMax = 64 * 1024;
-    ReadCache small = new ReadCache(TTL, FENCE_TTL, bytesMax, now::get);
+    ReadCache small = new ReadCache(TTL, bytesMax, now::get);
     int valueBytes = 1024;
     ByteString value = ByteString.copyFrom(new byte[valueBytes]);
     for (int i = 0; i < 1000; i++) {
