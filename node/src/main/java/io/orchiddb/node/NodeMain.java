@@ -5,6 +5,7 @@ import io.orchiddb.node.config.NodeConfig;
 import io.orchiddb.node.config.SettingsFlags;
 import io.orchiddb.node.raft.OrchidNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,6 +23,9 @@ import picocli.CommandLine.Option;
         "the dashes, e.g. shard-count=8. Example:",
         "  orchiddb node --node-id n1 --peers n1=127.0.0.1:7001,n2=127.0.0.1:7002,n3=127.0.0.1:7003"})
 public class NodeMain implements Callable<Integer> {
+  /** How long without a collection before an idle node's heap is trimmed (as G1PeriodicGCInterval in jvm.options). */
+  static final Duration IDLE_HEAP_AFTER = Duration.ofSeconds(30);
+
   @Mixin
   SettingsFlags flags;
 
@@ -104,6 +108,8 @@ public class NodeMain implements Callable<Integer> {
         node.close();
       }
     };
+    // Under the Serial collector (node-jvm.options), the heap an idle node gives back; a daemon thread.
+    IdleHeap.start(IDLE_HEAP_AFTER);
     UntilStopped.await("orchiddb node", service, "orchiddb node " + config.nodeId() + " ready on "
         + config.address() + " (data in " + config.dataDir().toAbsolutePath() + ")"
         + (alongside == null ? "" : "; " + alongside.description()));
