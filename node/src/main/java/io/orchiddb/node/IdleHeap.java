@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  */
 final class IdleHeap implements AutoCloseable {
   /** Most of the heap left free after an idle node's collection, in percent. */
-  static final int IDLE_FREE_PERCENT = 20;
+  static final int IDLE_FREE_PERCENT = 10;
   private static final String SERIAL_YOUNG = "Copy";
 
   private final LongSupplier collections;

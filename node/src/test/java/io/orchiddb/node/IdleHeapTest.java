@@ -92,7 +92,7 @@ class IdleHeapTest {
 
   /**
    * Holds 60 MiB in an old generation grown for 160 MiB, then waits for {@link IdleHeap} to shrink
-   * it to about 60 / 0.8 MiB (exit 0) or not (exit 1).
+   * it to about 60 / 0.9 MiB (exit 0) or not (exit 1).
    */
   public static final class GrowThenIdle {
     public static void main(String[] args) throws Exception {
