@@ -131,7 +131,7 @@ public final class RouterMetrics implements Closeable {
       // Strong references: a gauge holds its object weakly by default, and these suppliers are
       // method references nobody else keeps, so after a collection the gauge would read NaN.
       Gauge.builder(CACHE_ENTRIES, entries, LongSupplier::getAsLong).strongReference(true)
-          .description("Keys in the EVENTUAL read cache, write fences included").register(registry);
+          .description("Answers in the EVENTUAL read cache (write fences are kept apart and not counted)").register(registry);
       Gauge.builder(CACHE_BYTES, bytes, LongSupplier::getAsLong).strongReference(true).baseUnit("bytes")
           .description("Bytes the EVENTUAL read cache holds, as read-cache-bytes counts them").register(registry);
     }

@@ -112,8 +112,7 @@ public final class KvRouter implements Closeable {
     this.nanoClock = maps.nanoClock();
     this.gather = new Coalescer.Gather(config.writeGather().toNanos(), timer, nanoClock);
     this.stalePreference = new StaleReadTarget.Preference(random, maps.localNode());
-    // A read never outlives the request timeout, so a write's fence that lasts as long outlives
-    // every read that started before the write.
+    // Writes fence their keys in the cache by log index (ReadCache), so a fence never expires.
     this.readCache = config.readCacheTtl().isZero() ? null
         : new ReadCache(config.readCacheTtl(), config.readCacheBytes(), nanoClock);
     this.cacheAnswers = metrics.readCache(readCache == null ? null : readCache::size, readCache == null ? null : readCache::bytes);
