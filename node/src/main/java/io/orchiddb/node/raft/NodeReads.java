@@ -46,8 +46,10 @@ import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
  * <p>Why: the router's Ratis client took about 60% of the router's CPU under reads (its own event
  * loop, a hand-off of every reply to gRPC's default executor, a timer per request;
  * BENCHMARKS.md). The router calls this method with plain gRPC on its own event loop instead.
- * Writes still go through Ratis's client, which follows leaders and retries with the same call
- * id (the retry cache depends on it); this service refuses them.
+ * Over gRPC this service refuses writes: a router writes through Ratis's client, which follows
+ * leaders and retries with the same call id (the retry cache depends on it). A router in this
+ * node's own JVM submits a write in-process while this node leads the group ({@link #write}), and
+ * sends it again with the same call id if that fails.
  *
  * <p>{@link #METHOD_MANY} takes the reads of several groups in one call and answers each as {@link
  * #METHOD} would have, so a router reading several shards from one node sends one message, not
@@ -192,6 +194,39 @@ public final class NodeReads {
       }
     });
     return reply;
+  }
+
+  /**
+   * A write in-process, for a router running in this node's JVM while this node leads the group
+   * ({@link #leads}): handed to the group's division on the caller's thread, as Ratis's client
+   * service would hand it, so the reply (and every refusal in it: not leader, leader not ready) is
+   * the one a Ratis client would get. Not served over gRPC: a router elsewhere writes through
+   * Ratis's client. The caller keeps the request to send it again, with its call id, wherever the
+   * group's leader is if this one fails it (the retry cache answers a write already applied).
+   */
+  public CompletableFuture<RaftClientReply> write(RaftClientRequest request) {
+    if (divisions.server() == null) {
+      return CompletableFuture.failedFuture(Refused.starting());
+    }
+    if (!request.is(RaftClientRequestProto.TypeCase.WRITE)) {
+      return CompletableFuture.failedFuture(new Refused(true, "only writes are submitted here, got " + request.getType()));
+    }
+    return divisions.submit(request);
+  }
+
+  /**
+   * Whether this node leads {@code group} now, as far as it can tell without waiting: false for a
+   * group whose division it has not looked up yet (the look-up starts, off the caller's thread).
+   */
+  public boolean leads(RaftGroupId group) {
+    RaftServer.Division division = divisions.known(group);
+    if (division == null) {
+      if (divisions.server() != null) {
+        divisions.division(group); // remembered once found; the next call knows
+      }
+      return false;
+    }
+    return division.getInfo().isLeader();
   }
 
   /**
@@ -409,6 +444,12 @@ public final class NodeReads {
           throw new CompletionException(e);
         }
       }, LOOKUPS);
+    }
+
+    /** The group's division if known and alive, without waiting; null otherwise. */
+    RaftServer.Division known(RaftGroupId group) {
+      RaftServer.Division division = known.get(group);
+      return division != null && division.getInfo().isAlive() ? division : null;
     }
 
     /** Whether a read of {@code group} would go to its division directly (for tests). */

@@ -57,6 +57,8 @@ public final class RouterMetrics implements Closeable {
   static final String CONNECTIONS = "orchiddb.router.connections";
   static final String CONNECTIONS_REFUSED = "orchiddb.router.connections.refused";
   static final String LOCAL_READS = "orchiddb.router.local.reads";
+  static final String LOCAL_WRITES = "orchiddb.router.local.writes";
+  static final String LOCAL_WRITES_RESENT = "orchiddb.router.local.writes.resent";
 
   /** Latency buckets of {@value #REQUESTS}: from a cached read to a request at its timeout. */
   static final Duration[] LATENCY_BUCKETS = {
@@ -178,6 +180,27 @@ public final class RouterMetrics implements Closeable {
   public Counter localReads() {
     return Counter.builder(LOCAL_READS)
         .description("Read requests answered in-process by the node this router runs in (orchiddb node --router)")
+        .register(registry);
+  }
+
+  /**
+   * The counter of Raft entries the router submitted in-process to the node it runs in, as that
+   * node led the shard ({@value #LOCAL_WRITES}).
+   */
+  public Counter localWrites() {
+    return Counter.builder(LOCAL_WRITES)
+        .description("Raft entries submitted in-process to the node this router runs in while it led the group")
+        .register(registry);
+  }
+
+  /**
+   * The counter of sends, after the first, of entries submitted in-process ({@value
+   * #LOCAL_WRITES_RESENT}): sent again, with the same call id, where the group's leader may be
+   * after the node stopped leading or could not take them.
+   */
+  public Counter localWritesResent() {
+    return Counter.builder(LOCAL_WRITES_RESENT)
+        .description("Sends after the first of entries submitted in-process, to where the group's leader may be")
         .register(registry);
   }
 

@@ -52,6 +52,7 @@ public final class ClusterMapCache implements Closeable {
   private final NodeReadChannels reads;
   /** The id of the node this router runs in; null for none. */
   private final String localNode;
+  private final GroupChannel.LocalWrites localWrites;
   private final GetBatcher<GroupChannel> gets;
   private volatile ShardMap current;
   private CompletableFuture<ShardMap> inFlight;
@@ -65,6 +66,8 @@ public final class ClusterMapCache implements Closeable {
   public ClusterMapCache(RouterConfig config, ScheduledExecutorService scheduler, Executor blocking,
       LongSupplier nanoClock, RouterMetrics metrics, LocalNode local) {
     this.config = config;
+    this.localWrites = local == null ? null
+        : new GroupChannel.LocalWrites(local, metrics.localWrites(), metrics.localWritesResent());
     if (local == null) {
       this.localNode = null;
       this.reads = new NodeReadChannels();
@@ -84,7 +87,7 @@ public final class ClusterMapCache implements Closeable {
     this.metaReplicas = seed.getMetaReplicasList();
     this.gets = new GetBatcher<>(GroupChannel.batchReads(reads, config.requestTimeout()),
         (node, linearizable) -> metrics.readBatchGets(node, linearizable)::record);
-    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads);
+    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads, localWrites);
     long periodMs = config.mapRefresh().toMillis();
     this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {
       LOG.debug("shard map refresh failed: {}", e.toString());
@@ -186,7 +189,7 @@ public final class ClusterMapCache implements Closeable {
     String key = RaftGroups.groupId(shard) + "/" + String.join(",", shard.getReplicasList());
     return channels.computeIfAbsent(key, k -> {
       RaftGroup group = RaftGroups.shard(map.clusterMap(), shard);
-      return new GroupChannel(group, config.requestTimeout(), blocking, reads);
+      return new GroupChannel(group, config.requestTimeout(), blocking, reads, localWrites);
     });
   }
 
