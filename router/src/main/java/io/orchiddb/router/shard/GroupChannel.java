@@ -121,9 +121,9 @@ final class GroupChannel implements Closeable {
 
   /**
    * A write submitted to the leader in this JVM, without Ratis's client: no serialising, no
-   * loopback round trip, no second event loop and no hand-off of the reply to another thread. Put
-   * at concurrency 1 ran ~20% faster with a lower p50, and at 64 and 256 about 10% faster
-   * (BENCHMARKS.md, "Optimisations").
+   * loopback round trip, no second event loop and no hand-off of the reply to another thread. Puts
+   * at concurrency 1 had a p50 0.1–0.3 ms lower (of ~1.3 ms) in two A/Bs; throughput at 64 and 256
+   * stayed level within the benchmark machine's swing (BENCHMARKS.md, "Optimisations").
    *
    * <p>The request keeps its client and call id however often it is sent ({@link #submit}): if
    * this node stops leading after the entry entered its log, the entry may still be committed,
