@@ -384,11 +384,7 @@ public final class NodeReads {
 
     CompletableFuture<RaftClientReply> submit(RaftClientRequest request) {
       RaftGroupId group = request.getRaftGroupId();
-      RaftServer.Division division = known.get(group);
-      if (division != null && !division.getInfo().isAlive()) {
-        known.remove(group, division);
-        division = null;
-      }
+      RaftServer.Division division = known(group);
       RaftServer raftServer = server.get();
       try {
         if (division instanceof RaftClientAsynchronousProtocol inline) {
@@ -422,12 +418,9 @@ public final class NodeReads {
      * loop). Fails when the node is starting or has no such group.
      */
     CompletableFuture<RaftServer.Division> division(RaftGroupId group) {
-      RaftServer.Division division = known.get(group);
-      if (division != null && division.getInfo().isAlive()) {
-        return CompletableFuture.completedFuture(division);
-      }
+      RaftServer.Division division = known(group);
       if (division != null) {
-        known.remove(group, division);
+        return CompletableFuture.completedFuture(division);
       }
       RaftServer raftServer = server.get();
       if (raftServer == null) {
@@ -446,10 +439,17 @@ public final class NodeReads {
       }, LOOKUPS);
     }
 
-    /** The group's division if known and alive, without waiting; null otherwise. */
+    /**
+     * The group's division if known and alive, without waiting; null otherwise. A known division
+     * that closed (its group removed) is forgotten here.
+     */
     RaftServer.Division known(RaftGroupId group) {
       RaftServer.Division division = known.get(group);
-      return division != null && division.getInfo().isAlive() ? division : null;
+      if (division != null && !division.getInfo().isAlive()) {
+        known.remove(group, division);
+        return null;
+      }
+      return division;
     }
 
     /** Whether a read of {@code group} would go to its division directly (for tests). */

@@ -87,7 +87,7 @@ public final class ClusterMapCache implements Closeable {
     this.metaReplicas = seed.getMetaReplicasList();
     this.gets = new GetBatcher<>(GroupChannel.batchReads(reads, config.requestTimeout()),
         (node, linearizable) -> metrics.readBatchGets(node, linearizable)::record);
-    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads, localWrites);
+    this.meta = new GroupChannel(RaftGroups.meta(seed), config.requestTimeout(), blocking, reads, localWrites, nanoClock);
     long periodMs = config.mapRefresh().toMillis();
     this.timer = scheduler.scheduleWithFixedDelay(() -> refresh().exceptionally(e -> {
       LOG.debug("shard map refresh failed: {}", e.toString());
@@ -189,7 +189,7 @@ public final class ClusterMapCache implements Closeable {
     String key = RaftGroups.groupId(shard) + "/" + String.join(",", shard.getReplicasList());
     return channels.computeIfAbsent(key, k -> {
       RaftGroup group = RaftGroups.shard(map.clusterMap(), shard);
-      return new GroupChannel(group, config.requestTimeout(), blocking, reads, localWrites);
+      return new GroupChannel(group, config.requestTimeout(), blocking, reads, localWrites, nanoClock);
     });
   }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -59,16 +60,13 @@ final class GroupChannel implements Closeable {
   private final long requestTimeoutMs;
   private final AtomicLong readCallIds = new AtomicLong();
   private final NodeReadChannels reads;
-  /** The node this router runs in, when it is a replica of this group; null otherwise. */
-  private final LocalNode local;
-  private final LocalWrites localWrites;
+  /** The node this router runs in and its counters, when it is a replica of this group; null otherwise. */
+  private final LocalWrites local;
+  /** Monotonic nanoseconds, for the deadline of writes submitted in-process. */
+  private final LongSupplier nanoClock;
   /** The client id of writes submitted in-process; their call ids come from {@link #localCallIds}. */
   private final ClientId localWriter = ClientId.randomId();
   private final AtomicLong localCallIds = new AtomicLong();
-
-  GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking, NodeReadChannels reads) {
-    this(group, requestTimeout, blocking, reads, null);
-  }
 
   /**
    * The node a router runs in, whose writes to a group it leads are submitted in-process, and the
@@ -82,12 +80,13 @@ final class GroupChannel implements Closeable {
   /**
    * @param local the node this router runs in and its counters; null for none (and unused when
    *     the node is not a member of this group)
+   * @param nanoClock monotonic nanoseconds ({@code System::nanoTime})
    */
   GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking, NodeReadChannels reads,
-      LocalWrites local) {
+      LocalWrites local, LongSupplier nanoClock) {
     this.group = group;
-    this.local = local == null || group.getPeer(RaftPeerId.valueOf(local.node().id())) == null ? null : local.node();
-    this.localWrites = this.local == null ? null : local;
+    this.local = local == null || group.getPeer(RaftPeerId.valueOf(local.node().id())) == null ? null : local;
+    this.nanoClock = nanoClock;
     this.reads = reads;
     this.blocking = blocking;
     this.requestTimeoutMs = requestTimeout.toMillis();
@@ -113,7 +112,7 @@ final class GroupChannel implements Closeable {
    * ({@link #writeHere}); otherwise it goes through Ratis's client.
    */
   CompletableFuture<byte[]> write(byte[] command) {
-    if (local != null && local.writes().leads(group.getGroupId())) {
+    if (local != null && local.node().writes().leads(group.getGroupId())) {
       return writeHere(command);
     }
     return unwrap(writer.async().send(message(command)));
@@ -132,12 +131,12 @@ final class GroupChannel implements Closeable {
    * to {@link #writer}) could apply it twice.
    */
   private CompletableFuture<byte[]> writeHere(byte[] command) {
-    localWrites.submitted().increment();
+    local.submitted().increment();
     RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(localWriter).setServerId(RaftPeerId.valueOf(local.id())).setGroupId(group.getGroupId())
+        .setClientId(localWriter).setServerId(RaftPeerId.valueOf(local.node().id())).setGroupId(group.getGroupId())
         .setCallId(localCallIds.incrementAndGet()).setMessage(message(command))
         .setType(RaftClientRequest.writeRequestType()).setTimeoutMs(requestTimeoutMs).build();
-    return unwrap(submit(request, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), 1));
+    return unwrap(submit(request, nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), 1));
   }
 
   /**
@@ -147,17 +146,17 @@ final class GroupChannel implements Closeable {
    * failure or a {@link TimeoutException} at the deadline.
    */
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request, long deadline, int attempt) {
-    long left = deadline - System.nanoTime();
+    long left = deadline - nanoClock.getAsLong();
     CompletableFuture<RaftClientReply> sent;
     try {
-      sent = request.getServerId().toString().equals(local.id()) ? local.writes().write(request)
+      sent = request.getServerId().toString().equals(local.node().id()) ? local.node().writes().write(request)
           : writer.getClientRpc().sendRequestAsyncUnordered(request);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
     return sent.orTimeout(Math.max(1, left), TimeUnit.NANOSECONDS).handle((reply, failure) -> {
       RaftPeerId next = resendTo(request.getServerId(), reply, failure);
-      long now = System.nanoTime();
+      long now = nanoClock.getAsLong();
       if (next == null || now >= deadline) {
         return failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(failure);
       }
@@ -166,7 +165,7 @@ final class GroupChannel implements Closeable {
           && reply.getNotLeaderException().getSuggestedLeader() != null;
       long pauseNanos = redirect ? 0 : Math.min(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_SLEEP_MS), deadline - now);
       RaftClientRequest again = RaftClientRequest.newBuilder().set(request).setServerId(next).build();
-      localWrites.resent().increment();
+      local.resent().increment();
       return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pauseNanos, TimeUnit.NANOSECONDS))
           .thenCompose(ignored -> submit(again, deadline, attempt + 1));
     }).thenCompose(Function.identity());

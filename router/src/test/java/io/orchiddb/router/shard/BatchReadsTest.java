@@ -84,7 +84,7 @@ class BatchReadsTest {
     for (String key : keys) {
       RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(),
           RaftPeer.newBuilder().setId("n1").setAddress("127.0.0.1:" + server.getPort()).build());
-      GroupChannel channel = new GroupChannel(group, Duration.ofSeconds(10), Runnable::run, channels);
+      GroupChannel channel = new GroupChannel(group, Duration.ofSeconds(10), Runnable::run, channels, null, System::nanoTime);
       groups.add(channel);
       byte[] query = ShardRead.newBuilder().setGet(GetQuery.newBuilder()
           .setKey(ByteString.copyFromUtf8(key))).build().toByteArray();

@@ -76,7 +76,8 @@ class GroupChannelLocalWritesTest {
         throw new AssertionError("no reads here");
       }
     }, writes);
-    channel = new GroupChannel(GROUP, timeout, Runnable::run, reads, new GroupChannel.LocalWrites(node, submitted, resent));
+    channel = new GroupChannel(GROUP, timeout, Runnable::run, reads, new GroupChannel.LocalWrites(node, submitted, resent),
+        System::nanoTime);
     return channel;
   }
 
