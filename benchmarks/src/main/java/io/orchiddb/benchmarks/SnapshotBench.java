@@ -35,8 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * shard state machine does it: {@code write} walks the store in key order, encodes each entry as
  * a {@link KeyEntry} and writes it through {@link SnapshotFile#write} (temp file, CRC32C, fsync,
  * rename, directory fsync: a real disk's fsync is part of the cost); {@code read} verifies and
- * parses the file with {@link SnapshotFile#read} into a new {@link ShardStore}. Time is per
- * snapshot.
+ * parses the file with {@link SnapshotFile#read} into a new {@link ShardStore}; {@code freeze}
+ * is the part of a snapshot the apply thread waits for ({@link ShardStore#freeze}), the write
+ * running on a thread of its own. Time is per snapshot.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -82,7 +83,17 @@ public class SnapshotBench {
   }
 
   private void writeSnapshot(Path target) throws IOException {
-    SnapshotFile.write(target, 1, index, out -> ShardCodec.writeEntries(store, out));
+    try (ShardStore.Frozen frozen = store.freeze()) {
+      SnapshotFile.write(target, 1, index, out -> ShardCodec.writeEntries(frozen, out));
+    }
+  }
+
+  /** What a snapshot costs the apply thread: freezing the store (the write goes on elsewhere). */
+  @Benchmark
+  public int freeze() {
+    try (ShardStore.Frozen frozen = store.freeze()) {
+      return frozen.size();
+    }
   }
 
   @Benchmark

@@ -93,8 +93,17 @@ final class MetaStateMachine extends OrchidStateMachine {
   }
 
   @Override
-  void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException {
-    out.write(map.toByteArray());
+  SnapshotSource freeze() {
+    ClusterMap frozen = map; // immutable
+    return new SnapshotSource() {
+      @Override
+      public void writeTo(SnapshotFile.RecordWriter out) throws IOException {
+        out.write(frozen.toByteArray());
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @Override

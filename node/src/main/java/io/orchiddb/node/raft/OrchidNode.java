@@ -277,19 +277,6 @@ public final class OrchidNode implements Closeable {
     return m == null ? NodeConfig.METRICS_OFF : m.port();
   }
 
-  /** Asks every group on this node to take a snapshot now (for operators and tests). */
-  public void takeSnapshots() throws IOException {
-    for (RaftGroupId gid : server.getGroupIds()) {
-      var reply = server.snapshotManagement(
-          org.apache.ratis.protocol.SnapshotManagementRequest.newCreate(
-              ClientId.randomId(), server.getId(), gid, 1, config.requestTimeout().toMillis(), 1));
-      Verify.verifyNotNull(reply);
-      if (!reply.isSuccess()) {
-        throw new IOException("snapshot of " + gid + " failed: " + reply.getException());
-      }
-    }
-  }
-
   private static boolean hosts(RaftServer server, RaftGroupId groupId) throws IOException {
     for (RaftGroupId id : server.getGroupIds()) {
       if (id.equals(groupId)) {

@@ -42,9 +42,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: {@code initialize} loads the newest valid snapshot, then Ratis replays the log
  * after it; {@code reinitialize} does the same after the leader installed a snapshot on this
- * replica. {@code takeSnapshot} runs on the apply thread (applies wait meanwhile) when the log has
- * grown past the configured threshold; once it returns, Ratis may purge the log up to the
- * snapshot's index, so the snapshot is durable before it returns.
+ * replica. Ratis calls {@code takeSnapshot} on the apply thread once the log has grown past the
+ * configured threshold, and again after each round of applies until it gets an index back. The
+ * first call freezes the state ({@link #freeze}: a copy of addresses, no data) and starts writing
+ * it on a thread of its own; applies go on meanwhile. A later call, once the file and its digest
+ * are on disk, returns the snapshot's index, and only then may Ratis purge the log up to it. So
+ * the log always holds every entry after the newest snapshot Ratis was told of, and a snapshot
+ * written but not yet told of (a crash in between) is only a newer starting point.
  *
  * <p>Failures: a request that breaks a rule is refused in {@link #startTransaction} on the leader,
  * before it enters the log. {@link #apply} must not throw for anything a client can cause: an
@@ -82,8 +86,18 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   /** Serves a read query from the current state; refuses as {@link #prepare} does. */
   abstract byte[] read(ByteBuffer query) throws IOException;
 
-  /** Writes the whole state as records, in an order that does not depend on the replica. */
-  abstract void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException;
+  /**
+   * The whole state as of the last applied entry, frozen, to write as records (in an order that
+   * does not depend on the replica) on another thread while applies go on. Called on the apply
+   * thread; cheap next to writing.
+   */
+  abstract SnapshotSource freeze();
+
+  /** A frozen state to write as a snapshot's records; closed once written (any thread). */
+  interface SnapshotSource extends SnapshotFile.RecordSource, AutoCloseable {
+    @Override
+    void close();
+  }
 
   /** Replaces the state with what a snapshot holds; called with records in file order. */
   abstract SnapshotLoad loadSnapshot();
@@ -121,12 +135,16 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   @Override
   public void pause() {
     getLifeCycle().transition(LifeCycle.State.PAUSING);
+    // Ratis is about to replace the snapshot directory: let a write into it finish first. (No new
+    // one starts: takeSnapshot checks for RUNNING.)
+    awaitSnapshotWrite();
     getLifeCycle().transition(LifeCycle.State.PAUSED);
   }
 
   /** Runs after the leader installed a snapshot here (the whole sm/ directory was replaced). */
   @Override
   public void reinitialize() throws IOException {
+    awaitSnapshotWrite(); // none after pause(); a write into the replaced directory must not follow
     SingleFileSnapshotInfo loaded = loadNewestValidSnapshot();
     if (loaded != null) {
       storage.updateLatestSnapshot(loaded);
@@ -236,18 +254,99 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** After a failed snapshot write, the next one starts no sooner than this (a full disk, say). */
+  private static final long SNAPSHOT_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+  private final Object snapshotLock = new Object();
+  /** The snapshot being written, or written and not yet returned to Ratis. Guarded by snapshotLock. */
+  private SnapshotWrite snapshotWrite;
+  /** When a failed write may be tried again (System.nanoTime). Guarded by snapshotLock. */
+  private long snapshotRetryAt;
+  private boolean snapshotFailed;
+
+  private record SnapshotWrite(TermIndex at, CompletableFuture<SingleFileSnapshotInfo> done) {}
+
+  /**
+   * Starts a snapshot of the applied state in the background, or returns the index of one that
+   * has been written since (see the class comment); {@link RaftLog#INVALID_LOG_INDEX} while none
+   * is ready. Ratis logs an {@link IOException} here and asks again later.
+   */
   @Override
   public long takeSnapshot() throws IOException {
-    TermIndex last = getLastAppliedTermIndex();
-    if (last == null || last.getIndex() < 0) {
+    synchronized (snapshotLock) {
+      SnapshotWrite write = snapshotWrite;
+      if (write != null) {
+        if (!write.done().isDone()) {
+          return RaftLog.INVALID_LOG_INDEX;
+        }
+        snapshotWrite = null;
+        return written(write);
+      }
+      // Paused for a snapshot install from the leader: the state is about to be replaced.
+      if (getLifeCycleState() != LifeCycle.State.RUNNING
+          || (snapshotFailed && System.nanoTime() - snapshotRetryAt < 0)) {
+        return RaftLog.INVALID_LOG_INDEX;
+      }
+      TermIndex last = getLastAppliedTermIndex();
+      if (last == null || last.getIndex() < 0) {
+        return RaftLog.INVALID_LOG_INDEX;
+      }
+      snapshotWrite = new SnapshotWrite(last, writeInBackground(last, freeze()));
       return RaftLog.INVALID_LOG_INDEX;
     }
-    File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-    SnapshotFile.write(file.toPath(), last.getTerm(), last.getIndex(), this::writeSnapshot);
-    // Ratis sends the file with this digest to lagging followers, which verify it on receipt.
-    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-    storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-    return last.getIndex();
+  }
+
+  /** The index of a finished snapshot write to give Ratis, or INVALID when an install superseded it. */
+  private long written(SnapshotWrite write) throws IOException {
+    SingleFileSnapshotInfo info;
+    try {
+      info = write.done().join();
+      snapshotFailed = false;
+    } catch (java.util.concurrent.CompletionException e) {
+      snapshotFailed = true;
+      snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
+      throw new IOException(getGroupId() + ": snapshot at " + write.at() + " failed: " + e.getCause(), e.getCause());
+    }
+    // Ratis counts from an installed snapshot once it reloads; an older index would go backwards.
+    SnapshotInfo latest = storage.getLatestSnapshot();
+    return latest != null && latest.getIndex() > info.getIndex() ? RaftLog.INVALID_LOG_INDEX : info.getIndex();
+  }
+
+  /** Writes {@code source} as the snapshot at {@code at}, with its digest, on a thread of its own. */
+  private CompletableFuture<SingleFileSnapshotInfo> writeInBackground(TermIndex at, SnapshotSource source) {
+    CompletableFuture<SingleFileSnapshotInfo> done = new CompletableFuture<>();
+    Thread writer = new Thread(() -> {
+      try (source) {
+        long start = System.nanoTime();
+        File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+        SnapshotFile.write(file.toPath(), at.getTerm(), at.getIndex(), source);
+        // Ratis sends the file with this digest to lagging followers, which verify it on receipt.
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at);
+        storage.updateLatestSnapshot(info);
+        LOG.info("{}: wrote snapshot {} ({} bytes) in {} ms while applies went on", getGroupId(),
+            file.getName(), file.length(), (System.nanoTime() - start) / 1_000_000);
+        done.complete(info);
+      } catch (Throwable e) {
+        LOG.warn("{}: snapshot at {} failed: {}", getGroupId(), at, e.toString());
+        done.completeExceptionally(e);
+      }
+    }, getId() + "@" + getGroupId() + "-snapshot-" + at.getIndex());
+    writer.setDaemon(true);
+    writer.start();
+    return done;
+  }
+
+  /** Waits for a snapshot write in progress and forgets it (before the state is replaced or closed). */
+  private void awaitSnapshotWrite() {
+    SnapshotWrite write;
+    synchronized (snapshotLock) {
+      write = snapshotWrite;
+      snapshotWrite = null;
+    }
+    if (write != null) {
+      write.done().handle((info, e) -> null).join(); // its outcome is logged where it ended
+    }
   }
 
   @Override
@@ -361,6 +460,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   @Override
   public void close() throws IOException {
     appliedWaiters.failAll(new IOException(getGroupId() + " closed"));
+    awaitSnapshotWrite();
     super.close();
   }
 }

@@ -101,7 +101,7 @@ public final class ShardCodec {
   }
 
   /** Writes every entry of {@code store} as a {@link KeyEntry} record, in key order (a snapshot's body). */
-  public static void writeEntries(io.orchiddb.node.shard.ShardStore store, SnapshotFile.RecordWriter out)
+  public static void writeEntries(io.orchiddb.node.shard.ShardStore.Frozen store, SnapshotFile.RecordWriter out)
       throws java.io.IOException {
     java.io.IOException[] failure = {null};
     store.forEachInOrder((key, entry) -> {

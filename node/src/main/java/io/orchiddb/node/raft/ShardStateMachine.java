@@ -170,14 +170,26 @@ final class ShardStateMachine extends OrchidStateMachine {
   }
 
   @Override
-  void writeSnapshot(SnapshotFile.RecordWriter out) throws IOException {
-    // Runs on the apply thread, so the epoch and the store are both as of the snapshot's index.
-    out.write(ShardSnapshotHeader.newBuilder().setEpoch(epoch).build().toByteArray());
-    ShardCodec.writeEntries(store, out);
+  SnapshotSource freeze() {
+    // On the apply thread, so the epoch and the store are both as of the snapshot's index.
+    byte[] header = ShardSnapshotHeader.newBuilder().setEpoch(epoch).build().toByteArray();
+    ShardStore.Frozen frozen = store.freeze();
+    return new SnapshotSource() {
+      @Override
+      public void writeTo(SnapshotFile.RecordWriter out) throws IOException {
+        out.write(header);
+        ShardCodec.writeEntries(frozen, out);
+      }
+
+      @Override
+      public void close() {
+        frozen.close();
+      }
+    };
   }
 
   /**
-   * Reads what {@link #writeSnapshot} wrote. Snapshots written before shards had epochs have no
+   * Reads what {@link #freeze} wrote. Snapshots written before shards had epochs have no
    * header (their first record, if any, is already a {@link KeyEntry}); they load with epoch 0,
    * which is what those shards were at.
    */

@@ -2,6 +2,7 @@ package io.orchiddb.node.raft;
 
 import java.io.IOException;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 
@@ -18,9 +19,15 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
  * <p>Here the directory is read once, in {@link #init}; after that the latest snapshot only
  * changes through {@link #updateLatestSnapshot}, which is how every snapshot this replica takes or
  * installs is announced ({@code OrchidStateMachine.takeSnapshot} and {@code reinitialize}).
+ *
+ * <p>Ratis cleans up old snapshots after every call to {@code takeSnapshot}, which while a
+ * snapshot is being written comes after every round of applies; here the directory is listed for
+ * that only when a snapshot was announced since the last clean-up.
  */
 final class SnapshotStorage extends SimpleStateMachineStorage {
   private volatile SingleFileSnapshotInfo latest;
+  /** The latest snapshot when old ones were last cleaned up. Guarded by this. */
+  private SingleFileSnapshotInfo cleanedAt;
 
   @Override
   public void init(RaftStorage storage) throws IOException {
@@ -38,5 +45,15 @@ final class SnapshotStorage extends SimpleStateMachineStorage {
     SingleFileSnapshotInfo now = super.updateLatestSnapshot(info);
     latest = now;
     return now;
+  }
+
+  @Override
+  public synchronized void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+    SingleFileSnapshotInfo now = latest;
+    if (now != null && now == cleanedAt) {
+      return; // nothing announced since: nothing new to keep, nothing old to delete
+    }
+    super.cleanupOldSnapshots(policy);
+    cleanedAt = now;
   }
 }

@@ -2,6 +2,7 @@ package io.orchiddb.node.shard;
 
 import com.google.common.base.Preconditions;
 import com.google.common.base.Verify;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.function.LongConsumer;
 
@@ -208,6 +209,39 @@ final class PackedTable {
       for (int i = 0; i < leaf.count; i++) {
         visitor.accept(leaf.records[i]);
       }
+    }
+  }
+
+  /**
+   * The table as it is now, readable from another thread while this one goes on changing: every
+   * record's address in key order and the arena's slabs, which stay as they are until the caller
+   * {@link RecordArena#unpin}s. Costs 8 bytes of heap per key, copied here.
+   */
+  Frozen freeze() {
+    long[] addresses = new long[size];
+    int n = 0;
+    for (Leaf leaf : leaves) {
+      System.arraycopy(leaf.records, 0, addresses, n, leaf.count);
+      n += leaf.count;
+    }
+    Verify.verify(n == size, "leaves hold %s records, size is %s", n, size);
+    return new Frozen(addresses, arena.pin());
+  }
+
+  /** See {@link #freeze}. Reads only; any thread. */
+  record Frozen(long[] addresses, ByteBuffer[] slabs) {
+    int size() {
+      return addresses.length;
+    }
+
+    byte[] key(int i) {
+      long address = addresses[i];
+      return PackedEntry.key(slabs[(int) (address >>> 32)], (int) address);
+    }
+
+    Entry entry(int i) {
+      long address = addresses[i];
+      return PackedEntry.entry(slabs[(int) (address >>> 32)], (int) address);
     }
   }
 

@@ -27,7 +27,11 @@ import java.util.function.LongConsumer;
  * collector finds its buffer unreachable. A record larger than a slab gets a slab of its own.
  *
  * <p>Not thread-safe: {@link ShardStore} serialises writers against readers, and no address is
- * used outside its lock, so a slab is reused or dropped only when nothing can still read it.
+ * used outside its lock, so a slab is reused or dropped only when nothing can still read it. The
+ * one exception is a {@link #pin}ned view (a snapshot being written on another thread): while a
+ * pin is held, a dropped slab's buffer is not reused, so the records the view reads stay as they
+ * were (records never change in place; {@link #release} sets only a dead bit that readers of the
+ * record's fields do not see).
  * Allocation failure (the direct-memory limit, {@code -XX:MaxDirectMemorySize}) is an
  * {@link OutOfMemoryError} on the apply thread, which stops the node as a heap one would.
  */
@@ -51,6 +55,9 @@ final class RecordArena {
   private final ArrayDeque<Integer> freeIds = new ArrayDeque<>();
   private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>();
   private final ArrayDeque<Slab> sparse = new ArrayDeque<>();
+  /** Buffers of slabs dropped while {@link #pins} was above zero: reusable once it is zero again. */
+  private final ArrayList<ByteBuffer> droppedWhilePinned = new ArrayList<>();
+  private int pins;
   private Slab current;
   private long slabBytesHeld;
   private long liveBytes;
@@ -143,8 +150,40 @@ final class RecordArena {
     liveBytes -= slab.live;
     slabBytesHeld -= slab.buf.capacity();
     freeIds.push(slabId);
-    if (slab.buf.capacity() == slabBytes && spares.size() < SPARE_SLABS_MAX) {
-      spares.push(slab.buf);
+    if (pins > 0) {
+      droppedWhilePinned.add(slab.buf);
+    } else {
+      spare(slab.buf);
+    }
+  }
+
+  private void spare(ByteBuffer buf) {
+    if (buf.capacity() == slabBytes && spares.size() < SPARE_SLABS_MAX) {
+      spares.push(buf);
+    }
+  }
+
+  /**
+   * The buffer of every slab, by slab id (null where there is none), for reading the records at
+   * today's addresses after this arena has moved on; valid while {@link #pin}ned. A slab being
+   * appended to keeps its records below today's end as they are.
+   */
+  ByteBuffer[] pin() {
+    pins++;
+    ByteBuffer[] bufs = new ByteBuffer[slabs.size()];
+    for (int i = 0; i < bufs.length; i++) {
+      Slab slab = slabs.get(i);
+      bufs[i] = slab == null ? null : slab.buf;
+    }
+    return bufs;
+  }
+
+  /** Ends a {@link #pin}: slabs dropped meanwhile may be reused. */
+  void unpin() {
+    Verify.verify(pins > 0, "unpin without a pin");
+    if (--pins == 0) {
+      droppedWhilePinned.forEach(this::spare);
+      droppedWhilePinned.clear();
     }
   }
 

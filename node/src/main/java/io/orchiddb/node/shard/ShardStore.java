@@ -172,16 +172,61 @@ public final class ShardStore {
   }
 
   /**
-   * Visits every entry in key order under the read lock (writers wait; readers go on). This is
-   * how a snapshot is written: the order makes snapshot files identical across replicas.
+   * The store as of now, to read from another thread while writes go on (how a snapshot is
+   * written without holding up the apply thread): entries in key order, frozen. Taking it costs 8
+   * bytes of heap per key and a pass over the table; while it is open, the record slabs that writes
+   * free are kept rather than reused, so memory grows with what is written meanwhile. Close it
+   * when done (any thread; once).
    */
-  public void forEachInOrder(BiConsumer<Key, Entry> visitor) {
+  public Frozen freeze() {
     lock.readLock().lock();
     try {
-      RecordArena records = table.records();
-      table.forEach(rec -> visitor.accept(Key.wrap(records.key(rec)), records.entry(rec)));
+      return new Frozen(table.freeze(), lastWriteIndex);
     } finally {
       lock.readLock().unlock();
+    }
+  }
+
+  /** See {@link #freeze}. */
+  public final class Frozen implements AutoCloseable {
+    private final PackedTable.Frozen view;
+    private final long lastWriteIndex;
+    private boolean closed;
+
+    private Frozen(PackedTable.Frozen view, long lastWriteIndex) {
+      this.view = view;
+      this.lastWriteIndex = lastWriteIndex;
+    }
+
+    public int size() {
+      return view.size();
+    }
+
+    /** {@link ShardStore#lastWriteIndex} when frozen. */
+    public long lastWriteIndex() {
+      return lastWriteIndex;
+    }
+
+    /** Visits every entry in key order (the order makes snapshot files identical across replicas). */
+    public void forEachInOrder(BiConsumer<Key, Entry> visitor) {
+      Preconditions.checkState(!closed, "frozen view used after close");
+      for (int i = 0; i < view.size(); i++) {
+        visitor.accept(Key.wrap(view.key(i)), view.entry(i));
+      }
+    }
+
+    @Override
+    public void close() {
+      // The arena is the writer's: change it under the write lock, as a write would.
+      lock.writeLock().lock();
+      try {
+        if (!closed) {
+          closed = true;
+          table.records().unpin();
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
     }
   }
 

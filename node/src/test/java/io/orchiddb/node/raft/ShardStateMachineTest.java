@@ -170,8 +170,7 @@ class ShardStateMachineTest {
     apply(sm, 1, putAt(0, "b", "2"));
     apply(sm, 2, putAt(0, "a", "1"));
     apply(sm, 3, fence(7));
-    List<byte[]> records = new ArrayList<>();
-    sm.writeSnapshot(records::add);
+    List<byte[]> records = snapshotRecords(sm);
     assertThat(records).hasSize(3);
     assertThat(ShardSnapshotHeader.parseFrom(records.get(0)).getEpoch()).isEqualTo(7);
 
@@ -181,10 +180,39 @@ class ShardStateMachineTest {
     assertThat(apply(restored, 4, putAt(6, "c", "3")).getStaleEpoch()).isEqualTo(7);
 
     // A shard at epoch 0 writes an empty header record; it still loads.
-    List<byte[]> fresh = new ArrayList<>();
-    machine().writeSnapshot(fresh::add);
+    List<byte[]> fresh = snapshotRecords(machine());
     assertThat(fresh).hasSize(1);
     assertThat(load(fresh, 0).epoch()).isZero();
+  }
+
+  /** A snapshot is written after the apply thread moved on: it holds the state it was frozen at. */
+  @Test
+  void frozenSnapshotHoldsTheStateOfItsIndexWhileAppliesGoOn() throws Exception {
+    ShardStateMachine sm = machine();
+    apply(sm, 1, putAt(0, "b", "2"));
+    apply(sm, 2, fence(7));
+    List<byte[]> records = new ArrayList<>();
+    try (OrchidStateMachine.SnapshotSource source = sm.freeze()) {
+      apply(sm, 3, putAt(7, "b", "overwritten"));
+      apply(sm, 4, putAt(7, "a", "new"));
+      apply(sm, 5, fence(9));
+      source.writeTo(records::add);
+    }
+
+    ShardStateMachine restored = load(records, 2);
+    assertThat(restored.epoch()).isEqualTo(7);
+    assertThat(restored.size()).isEqualTo(1);
+    assertThat(snapshotRecords(restored)).containsExactlyElementsOf(records);
+    assertThat(sm.size()).isEqualTo(2);
+    assertThat(sm.epoch()).isEqualTo(9);
+  }
+
+  private static List<byte[]> snapshotRecords(ShardStateMachine sm) throws Exception {
+    List<byte[]> records = new ArrayList<>();
+    try (OrchidStateMachine.SnapshotSource source = sm.freeze()) {
+      source.writeTo(records::add);
+    }
+    return records;
   }
 
   @Test

@@ -98,4 +98,44 @@ class SnapshotStorageTest {
     storage.updateLatestSnapshot(info(third, 2, 35));
     assertThat(storage.getLatestSnapshot().getTermIndex()).isEqualTo(TermIndex.valueOf(2, 35));
   }
+
+  private static final org.apache.ratis.statemachine.SnapshotRetentionPolicy KEEP_TWO =
+      new org.apache.ratis.statemachine.SnapshotRetentionPolicy() {
+        @Override
+        public int getNumSnapshotsRetained() {
+          return 2;
+        }
+      };
+
+  private static File snapshotWithDigest(SnapshotStorage storage, long term, long index) throws IOException {
+    File file = touchSnapshot(storage, term, index);
+    org.apache.ratis.util.MD5FileUtil.computeAndSaveMd5ForFile(file);
+    return file;
+  }
+
+  /** Old snapshots are cleaned up when a new one was announced, and the directory is not listed otherwise. */
+  @Test
+  void cleanupListsTheDirectoryOnlyAfterAnAnnouncement() throws IOException {
+    SnapshotStorage storage = new SnapshotStorage();
+    storage.init(formatted());
+    File s10 = snapshotWithDigest(storage, 1, 10);
+    File s20 = snapshotWithDigest(storage, 1, 20);
+    File s30 = snapshotWithDigest(storage, 1, 30);
+    storage.updateLatestSnapshot(info(s30, 1, 30));
+    storage.cleanupOldSnapshots(KEEP_TWO);
+    assertThat(s10).doesNotExist();
+    assertThat(s20).exists();
+
+    File s5 = snapshotWithDigest(storage, 1, 5); // behind its back, and nothing announced since
+    storage.cleanupOldSnapshots(KEEP_TWO);
+    assertThat(s5).exists();
+
+    File s40 = snapshotWithDigest(storage, 1, 40);
+    storage.updateLatestSnapshot(info(s40, 1, 40));
+    storage.cleanupOldSnapshots(KEEP_TWO);
+    assertThat(s5).doesNotExist();
+    assertThat(s20).doesNotExist();
+    assertThat(s30).exists();
+    assertThat(s40).exists();
+  }
 }
