@@ -51,7 +51,8 @@ public class NodeMain implements Callable<Integer> {
   @Option(names = "--storage", description = "durable (default) or memory (tests only).")
   String storage;
 
-  @Option(names = "--snapshot-threshold", description = "Log entries between snapshots (default: 10000).")
+  @Option(names = "--snapshot-threshold", description = "Log entries between snapshots, at least (default: 10000); a snapshot also waits for"
+      + " log of a quarter of the shard's size.")
   String snapshotThreshold;
 
   @Option(names = "--election-timeout-ms", description = "Minimum election timeout (default: 1000).")

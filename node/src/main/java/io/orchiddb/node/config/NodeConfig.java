@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * @param shardCount shards created when a fresh cluster bootstraps
  * @param replication replicas per shard (all nodes when there are fewer)
  * @param storage durable (fsync'd log on disk) or memory (for tests; loses data on restart)
- * @param snapshotThresholdEntries log entries after which a shard takes a snapshot
+ * @param snapshotThresholdEntries log entries after which a shard takes a snapshot (once its log
+ *     since the last one is also a quarter of its size: {@code ShardStateMachine})
  * @param electionTimeoutMin the lower bound of the randomized election timeout; the upper is twice it
  * @param requestTimeout how long a Raft request may take before it fails
  * @param leaderLease no longer has an effect (kept so that existing configs start; the node warns):

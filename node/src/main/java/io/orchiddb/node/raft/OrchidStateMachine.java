@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * it on a thread of its own; applies go on meanwhile. A later call, once the file and its digest
  * are on disk, returns the snapshot's index, and only then may Ratis purge the log up to it. So
  * the log always holds every entry after the newest snapshot Ratis was told of, and a snapshot
- * written but not yet told of (a crash in between) is only a newer starting point.
+ * written but not yet told of (a crash in between) is only a newer starting point. A snapshot
+ * also waits for {@link #snapshotLogBytesMin} bytes of log since the last one.
  *
  * <p>Failures: a request that breaks a rule is refused in {@link #startTransaction} on the leader,
  * before it enters the log. {@link #apply} must not throw for anything a client can cause: an
@@ -97,6 +98,15 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   interface SnapshotSource extends SnapshotFile.RecordSource, AutoCloseable {
     @Override
     void close();
+  }
+
+  /**
+   * Log bytes that must have been applied since the last snapshot before the next one is worth
+   * writing, on top of Ratis's entry-count trigger (a snapshot writes the whole state; see
+   * {@link ShardStateMachine}). Called on the apply thread.
+   */
+  long snapshotLogBytesMin() {
+    return 0;
   }
 
   /** Replaces the state with what a snapshot holds; called with records in file order. */
@@ -264,6 +274,9 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   private long snapshotRetryAt;
   private boolean snapshotFailed;
 
+  /** Bytes of commands applied since the state the last snapshot froze (or since start). Apply thread only. */
+  private long logBytesSinceSnapshot;
+
   private record SnapshotWrite(TermIndex at, CompletableFuture<SingleFileSnapshotInfo> done) {}
 
   /**
@@ -284,7 +297,8 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       }
       // Paused for a snapshot install from the leader: the state is about to be replaced.
       if (getLifeCycleState() != LifeCycle.State.RUNNING
-          || (snapshotFailed && System.nanoTime() - snapshotRetryAt < 0)) {
+          || (snapshotFailed && System.nanoTime() - snapshotRetryAt < 0)
+          || logBytesSinceSnapshot < snapshotLogBytesMin()) {
         return RaftLog.INVALID_LOG_INDEX;
       }
       TermIndex last = getLastAppliedTermIndex();
@@ -292,6 +306,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         return RaftLog.INVALID_LOG_INDEX;
       }
       snapshotWrite = new SnapshotWrite(last, writeInBackground(last, freeze()));
+      logBytesSinceSnapshot = 0;
       return RaftLog.INVALID_LOG_INDEX;
     }
   }
@@ -397,6 +412,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     appliedEntries++; // one writer, the apply thread
+    logBytesSinceSnapshot += data.size();
     appliedWaiters.advanceTo(entry.getIndex());
     return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
   }

@@ -18,11 +18,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * How {@link OrchidStateMachine#takeSnapshot} works with Ratis: the first call freezes the state
  * and returns at once while the snapshot is written on another thread (applies go on); later calls
  * return {@link RaftLog#INVALID_LOG_INDEX} until the file and its digest are on disk, then the
- * snapshot's index, once. A failed write is reported once and not retried for a while; pausing
- * (before a snapshot install) waits for a write in progress and starts no new one.
+ * snapshot's index, once. A snapshot waits for its share of log since the last one. A failed
+ * write is reported once and not retried for a while; pausing (before a snapshot install) waits
+ * for a write in progress and starts no new one.
  *
  * <p>How: a state machine whose frozen state is one record and whose write waits on a latch the
  * test opens, over a real formatted {@link RaftStorage} in a temporary directory. Ratis's server
@@ -51,6 +57,7 @@ class SnapshotWriteTest {
     final AtomicInteger freezes = new AtomicInteger();
     volatile CountDownLatch gate = new CountDownLatch(0);
     volatile boolean failWrites;
+    long logBytesMin;
     long state;
 
     GatedMachine() {
@@ -95,6 +102,11 @@ class SnapshotWriteTest {
         @Override
         public void close() {}
       };
+    }
+
+    @Override
+    long snapshotLogBytesMin() {
+      return logBytesMin;
     }
 
     @Override
@@ -212,6 +224,40 @@ class SnapshotWriteTest {
     // Reported once: the next call starts the next snapshot, at what is applied now.
     assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
     assertThat(pollUntilReported(() -> take(sm))).isEqualTo(12);
+    assertThat(sm.freezes).hasValue(2);
+  }
+
+  /** Applies a log entry whose command has {@code bytes} bytes, as Ratis's apply thread does. */
+  private static void applyEntry(GatedMachine sm, long index, int bytes) {
+    LogEntryProto entry = LogEntryProto.newBuilder().setTerm(1).setIndex(index)
+        .setStateMachineLogEntry(StateMachineLogEntryProto.newBuilder()
+            .setLogData(ByteString.copyFrom(new byte[bytes])))
+        .build();
+    sm.applyTransaction(TransactionContext.newBuilder().setServerRole(RaftPeerRole.FOLLOWER)
+        .setStateMachine(sm).setLogEntry(entry).build()).join();
+    sm.state = index * 100;
+  }
+
+  @Test
+  void snapshotWaitsForItsShareOfLogSinceTheLastOne() throws Exception {
+    GatedMachine sm = started();
+    sm.logBytesMin = 1_000;
+    applyEntry(sm, 1, 400);
+    assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
+    assertThat(sm.freezes).hasValue(0);
+
+    applyEntry(sm, 2, 700);
+    assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
+    assertThat(sm.freezes).hasValue(1);
+    assertThat(pollUntilReported(() -> take(sm))).isEqualTo(2);
+
+    // The count starts again from the frozen state.
+    applyEntry(sm, 3, 900);
+    assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
+    assertThat(sm.freezes).hasValue(1);
+    applyEntry(sm, 4, 100);
+    assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
+    assertThat(pollUntilReported(() -> take(sm))).isEqualTo(4);
     assertThat(sm.freezes).hasValue(2);
   }
 
