@@ -29,13 +29,19 @@ class SnapshotStorageTest {
   private RaftStorage raftStorage;
 
   private RaftStorage formatted() throws IOException {
-    raftStorage = RaftStorage.newBuilder()
+    raftStorage = formatted(dir);
+    return raftStorage;
+  }
+
+  /** A real Ratis storage, formatted and initialized, in {@code dir} (also for {@link SnapshotWriteTest}). */
+  static RaftStorage formatted(Path dir) throws IOException {
+    RaftStorage storage = RaftStorage.newBuilder()
         .setDirectory(dir.toFile())
         .setOption(RaftStorage.StartupOption.FORMAT)
         .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
         .build();
-    raftStorage.initialize();
-    return raftStorage;
+    storage.initialize();
+    return storage;
   }
 
   @AfterEach

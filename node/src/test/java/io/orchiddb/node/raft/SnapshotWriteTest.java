@@ -28,7 +28,6 @@ import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,12 +134,7 @@ class SnapshotWriteTest {
   }
 
   private GatedMachine started() throws IOException {
-    raftStorage = RaftStorage.newBuilder()
-        .setDirectory(dir.toFile())
-        .setOption(RaftStorage.StartupOption.FORMAT)
-        .setStorageFreeSpaceMin(SizeInBytes.ONE_MB)
-        .build();
-    raftStorage.initialize();
+    raftStorage = SnapshotStorageTest.formatted(dir);
     RaftPeerId peer = RaftPeerId.valueOf("n1");
     RaftServer server = (RaftServer) Proxy.newProxyInstance(RaftServer.class.getClassLoader(),
         new Class<?>[] {RaftServer.class}, (proxy, method, args) -> {
