@@ -30,10 +30,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * invented set elements, session and eventual promises). Each run is one test, failed with the
  * run's report (verdict.txt) when any checker or the harness says so.
  *
- * <p>Bounded form (every {@code ./mvnw verify}): {@code jepsen.runs} runs (default 2) of
- * {@code jepsen.seconds} (default 60) alternating two layouts: 3 nodes under kill -9, pause,
- * isolation and router kills, and 5 nodes under all three partition shapes and kill -9. Long form:
- * {@code -Pjepsen -Djepsen.minutes=30} runs those layouts in turn for that long (runs of
+ * <p>The layouts ({@code -Djepsen.layouts=3n,5n,3e} picks some): {@code 3n}, 3 nodes and a router
+ * container under kill -9, pause, isolation and router kills; {@code 5n}, 5 nodes and a router
+ * container under all three partition shapes and kill -9; {@code 3e}, 3 nodes each running a
+ * router in its JVM and no router container, under kill -9, pause and isolation, with every
+ * client knowing every node. In {@code 3e} a router submits writes to the shards its node leads
+ * in-process and resends them with the same call id when the lead moves (the path benchmarks
+ * measure), and the faults hit the routers with their nodes.
+ *
+ * <p>Bounded form (every {@code ./mvnw verify}): {@code jepsen.runs} runs (default: one per
+ * layout) of {@code jepsen.seconds} (default 60), taking the layouts in turn. Long form:
+ * {@code -Pjepsen -Djepsen.minutes=30} runs the layouts in turn for that long (runs of
  * {@code jepsen.seconds}, 300 under the profile). {@code -Djepsen.seed=N} gives every run seed N,
  * which replays its fault schedule. Results: {@code it-tests/target/jepsen/<run>/}.
  *
@@ -43,12 +50,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ContainerRuntime.class)
 class JepsenIT {
-  private record Layout(int nodes, Set<FaultKind> faults) {}
+  private record Layout(int nodes, RunConfig.Routers routers, Set<FaultKind> faults) {
+    /** What {@code -Djepsen.layouts} calls it: {@code 3n}, {@code 5n}, {@code 3e}. */
+    String name() {
+      return routers.layoutName(nodes);
+    }
+  }
 
   private static final List<Layout> LAYOUTS = List.of(
-      new Layout(3, EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.PARTITION_ISOLATE, FaultKind.KILL_ROUTER)),
-      new Layout(5, EnumSet.of(FaultKind.PARTITION_ISOLATE, FaultKind.PARTITION_HALVES, FaultKind.PARTITION_BRIDGE,
-          FaultKind.KILL)));
+      new Layout(3, RunConfig.Routers.CONTAINER,
+          EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.PARTITION_ISOLATE, FaultKind.KILL_ROUTER)),
+      new Layout(5, RunConfig.Routers.CONTAINER,
+          EnumSet.of(FaultKind.PARTITION_ISOLATE, FaultKind.PARTITION_HALVES, FaultKind.PARTITION_BRIDGE, FaultKind.KILL)),
+      new Layout(3, RunConfig.Routers.EMBEDDED, EnumSet.of(FaultKind.KILL, FaultKind.PAUSE, FaultKind.PARTITION_ISOLATE)));
 
   @BeforeAll
   static void requireRuntime() {
@@ -67,16 +81,18 @@ class JepsenIT {
   Stream<DynamicTest> runs() {
     int seconds = Integer.getInteger("jepsen.seconds", 60);
     String minutes = System.getProperty("jepsen.minutes", "");
-    int runs = minutes.isBlank()
-        ? Integer.getInteger("jepsen.runs", 2)
-        : (int) Math.max(1, Math.ceil(Double.parseDouble(minutes) * 60 / (seconds + 45.0))); // ~45 s start + check
+    String only = System.getProperty("jepsen.layouts", "");
+    List<String> wanted = List.of(only.split(",")).stream().map(String::trim).filter(n -> !n.isEmpty()).toList();
+    List<Layout> layouts = LAYOUTS.stream().filter(l -> wanted.isEmpty() || wanted.contains(l.name())).toList();
+    List<String> known = LAYOUTS.stream().map(Layout::name).toList();
+    assertThat(known).as("-Djepsen.layouts=%s names layouts that exist", only).containsAll(wanted);
+    String runsProperty = System.getProperty("jepsen.runs", "").trim();
+    int runs = !minutes.isBlank()
+        ? (int) Math.max(1, Math.ceil(Double.parseDouble(minutes) * 60 / (seconds + 45.0))) // ~45 s start + check
+        : runsProperty.isEmpty() ? layouts.size() : Integer.parseInt(runsProperty);
     String fixedSeed = System.getProperty("jepsen.seed", "");
     Path output = Path.of(System.getProperty("jepsen.dir", "target/jepsen"));
     boolean partitions = ClusterControl.partitionsSupported() == null;
-    String only = System.getProperty("jepsen.layouts", "");
-    List<Layout> layouts = LAYOUTS.stream()
-        .filter(l -> only.isBlank() || List.of(only.split(",")).contains(l.nodes() + "n"))
-        .toList();
     List<DynamicTest> tests = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       Layout layout = layouts.get(i % layouts.size());
@@ -85,9 +101,9 @@ class JepsenIT {
       if (!partitions) {
         faults.removeAll(FaultKind.PARTITIONS);
       }
-      String name = RunConfig.nameOf(layout.nodes(), faults, seed);
-      RunConfig config = new RunConfig(name, seed, layout.nodes(), 4, faults, Duration.ofSeconds(seconds),
-          MixedWorkload.Config.defaults(), ContainerRuntime.IMAGE, output);
+      String name = RunConfig.nameOf(layout.nodes(), layout.routers(), faults, seed);
+      RunConfig config = new RunConfig(name, seed, layout.nodes(), layout.routers(), 4, faults,
+          Duration.ofSeconds(seconds), MixedWorkload.Config.defaults(), ContainerRuntime.IMAGE, output);
       tests.add(DynamicTest.dynamicTest(name, () -> {
         RunResult result = JepsenRun.run(config);
         assertThat(result.faults()).as("faults injected").isPositive();

@@ -7,23 +7,29 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitAllStrategy;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.lifecycle.Startable;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.utility.DockerImageName;
 
 /**
  * A whole OrchidDB cluster in containers: N nodes ({@code n1..nN}, default 3) and one router on a
- * network of their own, the router's HTTP and gRPC ports mapped to the host.
+ * network of their own, the router's HTTP and gRPC ports mapped to the host. Or, with {@link
+ * #withEmbeddedRouters()}, N nodes that each run a router in their own JVM and no router
+ * container: then every node's HTTP and gRPC ports are mapped ({@link #grpcEndpoints()}).
  *
  * <pre>{@code
  * try (OrchidCluster cluster = new OrchidCluster().withNodeSetting("shard-count", "4")) {
@@ -37,7 +43,8 @@ import org.testcontainers.utility.DockerImageName;
  * <p>{@link #start()} starts the nodes together (a node waits for a quorum of its peers before
  * its groups elect leaders), then the router, and returns once the router's {@code /health}
  * answers 200 and its {@code /v1/cluster} names a leader for every shard, so a first write does
- * not wait out an election. {@link #stop()} removes every container and the network; call it (or use
+ * not wait out an election. With embedded routers it returns once every node's router names a
+ * leader for every shard. {@link #stop()} removes every container and the network; call it (or use
  * try-with-resources), since nothing else cleans up when Testcontainers' Ryuk is disabled, as it
  * must be on Podman.
  *
@@ -55,8 +62,11 @@ public final class OrchidCluster implements Startable {
   private int nodeCount = 3;
   private final Map<String, String> nodeSettings = new LinkedHashMap<>();
   private final Map<String, String> routerSettings = new LinkedHashMap<>();
+  /** The router settings that {@link #withLimit} set, which the nodes have too. */
+  private final Set<String> limits = new HashSet<>();
   private Duration startupTimeout = OrchidContainer.STARTUP_TIMEOUT_DEFAULT;
   private boolean routerPortsFixed;
+  private boolean embeddedRouters;
 
   private Network network;
   private final List<OrchidContainer> nodes = new ArrayList<>();
@@ -92,6 +102,10 @@ public final class OrchidCluster implements Startable {
   /** A setting of the router, e.g. {@code ("request-timeout-ms", "2000")}. */
   public OrchidCluster withRouterSetting(String name, String value) {
     requireNotStarted();
+    if (embeddedRouters) {
+      throw new IllegalStateException("there is no router container with embedded routers; set '" + name
+          + "' on the nodes as withNodeSetting(\"router-" + name + "\", ...) (limits come from the node's own)");
+    }
     OrchidContainer.environmentVariable(name);
     routerSettings.put(name, Objects.requireNonNull(value, "value"));
     return this;
@@ -99,10 +113,14 @@ public final class OrchidCluster implements Startable {
 
   /**
    * A limit for nodes and router alike ({@code key-bytes-max}, {@code value-bytes-max},
-   * {@code batch-ops-max}, {@code request-bytes-max}): the two must agree.
+   * {@code batch-ops-max}, {@code request-bytes-max}): the two must agree. Embedded routers take
+   * it from their nodes.
    */
   public OrchidCluster withLimit(String name, long value) {
-    return withNodeSetting(name, Long.toString(value)).withRouterSetting(name, Long.toString(value));
+    withNodeSetting(name, Long.toString(value));
+    limits.add(name);
+    routerSettings.put(name, Long.toString(value)); // unused with embedded routers
+    return this;
   }
 
   /** How long each container may take to become ready (default 180 s). */
@@ -125,6 +143,35 @@ public final class OrchidCluster implements Startable {
     return this;
   }
 
+  /**
+   * Runs a router in every node's JVM ({@code orchiddb node --router}) and no router container,
+   * the layout in which a router submits writes to the shards its node leads in-process. Each
+   * node's HTTP ({@value OrchidContainer#HTTP_PORT}) and gRPC ({@value OrchidContainer#GRPC_PORT})
+   * ports are published on host ports chosen once at start, as {@link #withRouterPortsFixed()}
+   * does for the router, so that {@link #grpcEndpoints()} survive a node's restart. Router
+   * settings go to every node as {@code router-<setting>} ({@link #withNodeSetting}), and
+   * {@link #withRouterSetting} is refused; limits ({@link #withLimit}) the routers take from their
+   * nodes. {@link #router()}, {@link #httpEndpoint()} and {@link #grpcEndpoint()} then fail: use
+   * {@link #grpcEndpoints()}, {@link #httpEndpoints()} or a node's own ({@link
+   * OrchidContainer#grpcEndpoint()}).
+   */
+  public OrchidCluster withEmbeddedRouters() {
+    requireNotStarted();
+    Set<String> routerOnly = new HashSet<>(routerSettings.keySet());
+    routerOnly.removeAll(limits);
+    if (!routerOnly.isEmpty()) {
+      throw new IllegalStateException("router settings " + routerOnly + " were given, but with embedded"
+          + " routers there is no router container; set them on the nodes as router-<setting>");
+    }
+    this.embeddedRouters = true;
+    return this;
+  }
+
+  /** Whether every node runs a router and there is no router container ({@link #withEmbeddedRouters()}). */
+  public boolean embeddedRouters() {
+    return embeddedRouters;
+  }
+
   /** The peers every node and the router are given: {@code n1=n1:7001,...}. */
   public String peers() {
     return peers(nodeCount);
@@ -141,11 +188,25 @@ public final class OrchidCluster implements Startable {
     requireNotStarted();
     network = Network.newNetwork();
     try {
+      List<Integer> nodePorts = embeddedRouters ? freeHostPorts(2 * nodeCount) : List.of();
       for (int i = 1; i <= nodeCount; i++) {
-        OrchidContainer node = OrchidContainer.node(image, "n" + i, peers())
-            .withNetwork(network).withStartupTimeout(startupTimeout);
+        String id = "n" + i;
+        OrchidContainer node = OrchidContainer.node(image, id, peers()).withNetwork(network);
+        if (embeddedRouters) {
+          node.withEmbeddedRouter().waitingFor(everyShardLedBy(id));
+          int http = nodePorts.get(2 * (i - 1));
+          int grpc = nodePorts.get(2 * (i - 1) + 1);
+          node.setPortBindings(List.of(http + ":" + OrchidContainer.HTTP_PORT, grpc + ":" + OrchidContainer.GRPC_PORT));
+        }
+        node.withStartupTimeout(startupTimeout); // after waitingFor: it applies to the strategy set then
         nodeSettings.forEach(node::withSetting);
         nodes.add(node);
+      }
+      if (embeddedRouters) {
+        // Every node's router answers for itself: each must have a leader for every shard in
+        // view, not only one of them. The nodes start together (their waits run in parallel).
+        Startables.deepStart(nodes).join();
+        return;
       }
       // Ready once the router names a leader for every shard, not only once it has the shard map
       // (its /health): the shards' groups may still be electing then, and a first write in one CI
@@ -156,8 +217,9 @@ public final class OrchidCluster implements Startable {
           .withStartupTimeout(startupTimeout);
       routerSettings.forEach(router::withSetting);
       if (routerPortsFixed) {
+        List<Integer> ports = freeHostPorts(2);
         router.setPortBindings(List.of(
-            freeHostPort() + ":" + OrchidContainer.HTTP_PORT, freeHostPort() + ":" + OrchidContainer.GRPC_PORT));
+            ports.get(0) + ":" + OrchidContainer.HTTP_PORT, ports.get(1) + ":" + OrchidContainer.GRPC_PORT));
       }
       Startables.deepStart(nodes).join();
       router.start();
@@ -165,6 +227,14 @@ public final class OrchidCluster implements Startable {
       stop();
       throw e;
     }
+  }
+
+  /** A node with an embedded router is ready once it is, and its router names a leader for every shard. */
+  private static WaitStrategy everyShardLedBy(String nodeId) {
+    return new WaitAllStrategy()
+        .withStrategy(OrchidContainer.readyLog(nodeId))
+        .withStrategy(Wait.forHttp("/v1/cluster").forPort(OrchidContainer.HTTP_PORT).forStatusCode(200)
+            .forResponsePredicate(OrchidCluster::everyShardLed));
   }
 
   /** Whether a {@code /v1/cluster} answer lists shards and names a leader for each. */
@@ -224,8 +294,18 @@ public final class OrchidCluster implements Startable {
             + (nodes.isEmpty() ? " (the cluster is not started)" : "")));
   }
 
+  /**
+   * The router container.
+   *
+   * @throws IllegalStateException before start, or when the routers are embedded in the nodes
+   *     ({@link #withEmbeddedRouters()}), which has no router container
+   */
   public OrchidContainer router() {
     requireStarted();
+    if (embeddedRouters) {
+      throw new IllegalStateException("this cluster has no router container: every node runs a router"
+          + " (withEmbeddedRouters()); use grpcEndpoints() / httpEndpoints(), or node(id).grpcEndpoint()");
+    }
     return router;
   }
 
@@ -235,21 +315,63 @@ public final class OrchidCluster implements Startable {
     return network;
   }
 
-  /** The router's HTTP gateway from the host, e.g. {@code http://localhost:32771}. */
+  /**
+   * The router's HTTP gateway from the host, e.g. {@code http://localhost:32771}.
+   *
+   * @throws IllegalStateException with embedded routers (use {@link #httpEndpoints()})
+   */
   public String httpEndpoint() {
     return router().httpEndpoint();
   }
 
-  /** The router's gRPC API from the host, {@code host:port}. */
+  /**
+   * The router's gRPC API from the host, {@code host:port}.
+   *
+   * @throws IllegalStateException with embedded routers (use {@link #grpcEndpoints()})
+   */
   public String grpcEndpoint() {
     return router().grpcEndpoint();
   }
 
-  private static int freeHostPort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+  /**
+   * Every router's gRPC API from the host, for {@code OrchidClient.builder().endpoints(...)}: the
+   * router container's alone, or with {@link #withEmbeddedRouters()} every node's, n1 first.
+   */
+  public List<String> grpcEndpoints() {
+    return apiContainers().stream().map(OrchidContainer::grpcEndpoint).toList();
+  }
+
+  /** Every router's HTTP gateway from the host, in the order of {@link #grpcEndpoints()}. */
+  public List<String> httpEndpoints() {
+    return apiContainers().stream().map(OrchidContainer::httpEndpoint).toList();
+  }
+
+  private List<OrchidContainer> apiContainers() {
+    requireStarted();
+    return embeddedRouters ? nodes() : List.of(router());
+  }
+
+  /**
+   * {@code count} distinct host ports free at this moment: each socket stays bound until all are
+   * chosen, so no port is handed out twice.
+   */
+  private static List<Integer> freeHostPorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>(count);
+    try {
+      for (int i = 0; i < count; i++) {
+        sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not find a free host port for the router", e);
+      throw new UncheckedIOException("could not find " + count + " free host ports for the routers", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // a probe socket that fails to close changes nothing about the port it found
+        }
+      }
     }
   }
 
@@ -260,7 +382,7 @@ public final class OrchidCluster implements Startable {
   }
 
   private void requireStarted() {
-    if (router == null) {
+    if (network == null || (router == null && !embeddedRouters)) {
       throw new IllegalStateException("the cluster is not started");
     }
   }

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitAllStrategy;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.images.PullPolicy;
 import org.testcontainers.utility.DockerImageName;
 
@@ -27,6 +29,10 @@ import org.testcontainers.utility.DockerImageName;
  * {@link #HTTP_PORT} and {@link #GRPC_PORT} are mapped to the host ({@link #httpEndpoint()},
  * {@link #grpcEndpoint()}), and it is ready when {@code GET /health} answers 200, which it does
  * once it has read the shard map from the nodes.
+ *
+ * <p>A node may also run a router in its own JVM ({@link #withEmbeddedRouter()}, {@code orchiddb
+ * node --router}): it then serves the same API on the same two ports, mapped to the host, and is
+ * ready once it has logged that it is ready and that router's {@code /health} answers 200.
  *
  * <p>Settings are the {@code orchiddb node} / {@code orchiddb router} flags without the dashes
  * ({@code withSetting("shard-count", "4")}); the image's entrypoint turns each into its flag.
@@ -52,6 +58,7 @@ public class OrchidContainer extends GenericContainer<OrchidContainer> {
 
   private final Role role;
   private final String nodeId;
+  private boolean embeddedRouter;
 
   private OrchidContainer(DockerImageName image, Role role, String nodeId, String peers) {
     super(image);
@@ -82,8 +89,37 @@ public class OrchidContainer extends GenericContainer<OrchidContainer> {
     c.withCommand("node", "--node-id", nodeId)
         .withNetworkAliases(nodeId)
         .withCreateContainerCmdModifier(cmd -> cmd.withHostName(nodeId))
-        .waitingFor(Wait.forLogMessage(".*orchiddb node " + Pattern.quote(nodeId) + " ready.*\\n", 1));
+        .waitingFor(readyLog(nodeId));
     return c;
+  }
+
+  /** A node is ready once it logs {@code orchiddb node <id> ready}: its groups are started. */
+  static WaitStrategy readyLog(String nodeId) {
+    return Wait.forLogMessage(".*orchiddb node " + Pattern.quote(nodeId) + " ready.*\\n", 1);
+  }
+
+  /**
+   * Runs a router in this node's JVM ({@code router=true}), listening on all interfaces, with its
+   * HTTP ({@link #HTTP_PORT}) and gRPC ({@link #GRPC_PORT}) ports mapped to the host, so that
+   * {@link #httpEndpoint()} and {@link #grpcEndpoint()} reach it. The node is then ready when it
+   * logs that it is and its router's {@code /health} answers 200. Its writes to shards the node
+   * leads are submitted to Raft in-process. Settings of that router are {@code router-<setting>}.
+   * Call before {@link #withStartupTimeout}, which applies to the wait this sets.
+   *
+   * @throws IllegalStateException on the router container, which is a router already
+   */
+  public OrchidContainer withEmbeddedRouter() {
+    if (role != Role.NODE) {
+      throw new IllegalStateException("only a node can run an embedded router; this container is the router");
+    }
+    embeddedRouter = true;
+    return withSetting("router", "true")
+        .withSetting("router-listen-host", "0.0.0.0")
+        .withExposedPorts(HTTP_PORT, GRPC_PORT)
+        .waitingFor(new WaitAllStrategy()
+            .withStrategy(readyLog(nodeId))
+            .withStrategy(Wait.forHttp("/health").forPort(HTTP_PORT).forStatusCode(200))
+            .withStartupTimeout(STARTUP_TIMEOUT_DEFAULT));
   }
 
   /** The router, listening on all interfaces, with its HTTP and gRPC ports mapped to the host. */
@@ -124,24 +160,37 @@ public class OrchidContainer extends GenericContainer<OrchidContainer> {
     return Optional.ofNullable(nodeId);
   }
 
-  /** The router's HTTP gateway as seen from the host, e.g. {@code http://localhost:32771}. */
+  /** Whether this container serves the public API: the router, or a node {@link #withEmbeddedRouter()}. */
+  public boolean servesApi() {
+    return role == Role.ROUTER || embeddedRouter;
+  }
+
+  /**
+   * The HTTP gateway of the router (or of a node's {@linkplain #withEmbeddedRouter() embedded
+   * router}) as seen from the host, e.g. {@code http://localhost:32771}.
+   */
   public String httpEndpoint() {
     requireStartedRouter();
     return "http://" + getHost() + ":" + getMappedPort(HTTP_PORT);
   }
 
-  /** The router's gRPC API as seen from the host, {@code host:port}, for {@code OrchidClient.builder().endpoints(...)}. */
+  /**
+   * The gRPC API of the router (or of a node's {@linkplain #withEmbeddedRouter() embedded router})
+   * as seen from the host, {@code host:port}, for {@code OrchidClient.builder().endpoints(...)}.
+   */
   public String grpcEndpoint() {
     requireStartedRouter();
     return getHost() + ":" + getMappedPort(GRPC_PORT);
   }
 
   private void requireStartedRouter() {
-    if (role != Role.ROUTER) {
-      throw new IllegalStateException("node " + nodeId + " has no HTTP or gRPC endpoint; ask the router");
+    if (!servesApi()) {
+      throw new IllegalStateException("node " + nodeId + " has no HTTP or gRPC endpoint; ask the router"
+          + " (or run a router in the node: withEmbeddedRouter(), OrchidCluster.withEmbeddedRouters())");
     }
     if (!isRunning()) {
-      throw new IllegalStateException("the router container is not running; start it first");
+      throw new IllegalStateException((role == Role.ROUTER ? "the router container" : "node " + nodeId)
+          + " is not running; start it first");
     }
   }
 }

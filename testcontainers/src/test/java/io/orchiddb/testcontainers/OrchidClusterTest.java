@@ -60,6 +60,48 @@ class OrchidClusterTest {
   }
 
   @Test
+  void embeddedRoutersRunInTheNodesWithTheirPortsExposed() {
+    OrchidContainer node = OrchidContainer.node(OrchidCluster.DEFAULT_IMAGE, "n1", "n1=n1:7001").withEmbeddedRouter();
+    assertThat(node.getEnvMap())
+        .containsEntry("ORCHIDDB_ROUTER", "true")
+        .containsEntry("ORCHIDDB_ROUTER_LISTEN_HOST", "0.0.0.0");
+    assertThat(node.getExposedPorts()).contains(OrchidContainer.HTTP_PORT, OrchidContainer.GRPC_PORT);
+    assertThat(node.servesApi()).isTrue();
+    assertThat(OrchidContainer.node(OrchidCluster.DEFAULT_IMAGE, "n1", "n1=n1:7001").servesApi()).isFalse();
+    assertThatThrownBy(() -> OrchidContainer.router(OrchidCluster.DEFAULT_IMAGE, "n1=n1:7001").withEmbeddedRouter())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("only a node");
+  }
+
+  @Test
+  void aNodeWithoutARouterSaysWhereTheEndpointsAre() {
+    assertThatThrownBy(() -> OrchidContainer.node(OrchidCluster.DEFAULT_IMAGE, "n2", "n2=n2:7001").grpcEndpoint())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("node n2 has no HTTP or gRPC endpoint")
+        .hasMessageContaining("withEmbeddedRouters()");
+  }
+
+  @Test
+  void embeddedRoutersTakeNoRouterSettingsButTheLimits() {
+    assertThatThrownBy(() -> new OrchidCluster().withEmbeddedRouters().withRouterSetting("request-timeout-ms", "2000"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("withNodeSetting(\"router-request-timeout-ms\"");
+    assertThatThrownBy(() -> new OrchidCluster().withRouterSetting("request-timeout-ms", "2000").withEmbeddedRouters())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("[request-timeout-ms]");
+    assertThat(new OrchidCluster().withLimit("key-bytes-max", 64).withEmbeddedRouters().embeddedRouters()).isTrue();
+    assertThat(new OrchidCluster().withEmbeddedRouters().withLimit("key-bytes-max", 64).embeddedRouters()).isTrue();
+    assertThat(new OrchidCluster().embeddedRouters()).isFalse();
+  }
+
+  @Test
+  void everyEndpointNeedsAStartedCluster() {
+    assertThatThrownBy(() -> new OrchidCluster().withEmbeddedRouters().grpcEndpoints())
+        .isInstanceOf(IllegalStateException.class).hasMessage("the cluster is not started");
+    assertThatThrownBy(() -> new OrchidCluster().grpcEndpoints())
+        .isInstanceOf(IllegalStateException.class).hasMessage("the cluster is not started");
+    assertThatThrownBy(() -> new OrchidCluster().withEmbeddedRouters().router())
+        .isInstanceOf(IllegalStateException.class).hasMessage("the cluster is not started");
+  }
+
+  @Test
   void startWaitsForALeaderOfEveryShardInTheClusterStatus() {
     String led = "{\"map_epoch\":2,\"shards\":[{\"id\":0,\"leader\":\"n1\",\"epoch\":1},"
         + "{\"id\":1,\"leader\":\"n3\",\"epoch\":1}]}";

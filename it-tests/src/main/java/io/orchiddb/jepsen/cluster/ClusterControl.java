@@ -23,6 +23,10 @@ import java.util.function.LongSupplier;
  * iptables rules in a container's network namespace, entered from the host with {@code nsenter}
  * (so the image needs no tools or capabilities; see shared/CONTAINERS.md).
  *
+ * <p>With {@linkplain OrchidCluster#withEmbeddedRouters() embedded routers} there is no router
+ * container: a node's router dies, pauses and is cut off with its node, and {@link #killRouter()}
+ * is refused.
+ *
  * <p>Partitions need root on the host and {@code nsenter} and {@code iptables} there, which is
  * true on Linux CI machines with Podman or Docker; {@link #partitionsSupported()} says whether they
  * are, and why not. Rules are appended to the filter table's INPUT and OUTPUT chains, which are
@@ -38,7 +42,8 @@ public final class ClusterControl {
   /** @param nanoClock monotonic nanoseconds, for the waits on the container engine */
   public ClusterControl(OrchidCluster cluster, LongSupplier nanoClock) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
-    this.docker = cluster.router().getDockerClient();
+    // Every container of the cluster shares Testcontainers' one client; the nodes exist in every layout.
+    this.docker = cluster.nodes().get(0).getDockerClient();
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
   }
 
@@ -72,10 +77,17 @@ public final class ClusterControl {
     }
   }
 
+  /** Whether the cluster has a router container (not so with embedded routers). */
+  public boolean hasRouterContainer() {
+    return !cluster.embeddedRouters();
+  }
+
+  /** {@code kill -9} of the router container; fails when there is none ({@link #hasRouterContainer()}). */
   public void killRouter() {
     kill(cluster.router());
   }
 
+  /** Starts a killed router container again; fails when there is none ({@link #hasRouterContainer()}). */
   public void startRouter() {
     start(cluster.router());
   }
@@ -87,8 +99,11 @@ public final class ClusterControl {
 
   /**
    * Drops all traffic between {@code id} and each of {@code peers}, in both directions, with
-   * rules in {@code id}'s network namespace only; call it for both ends for a clean cut. The
-   * router is never cut off: clients stand outside the partition, as in Jepsen.
+   * rules in {@code id}'s network namespace only; call it for both ends for a clean cut. Clients
+   * stand outside the partition, as in Jepsen: the router container is never cut off, and with
+   * embedded routers the clients still reach every node's router (their traffic comes through
+   * the host's port mappings, not from a peer's address), whose own calls to the cut-off peers
+   * are dropped.
    */
   public void cut(String id, Collection<String> peers) {
     if (peers.isEmpty()) {

@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * <p>Files under {@code <outputRoot>/<name>/}: {@code history.jsonl} (every invocation and
  * completion, one JSON object per line, in real-time order), {@code nemesis.log} (the faults'
  * timeline on the history's clock, with the seed), {@code verdict.txt} (each checker's verdict and,
- * when one fails, its details such as the smallest failing window), and {@code logs/<container>.log}.
+ * when one fails, its details such as the smallest failing window), {@code logs/<container>.log},
+ * and with embedded routers {@code local-writes.txt} ({@link LocalWriteCounters}).
  *
  * <p>The one place the harness reads the real clock: everything below keeps time on
  * {@code nanoClock}.
@@ -54,14 +55,19 @@ public final class JepsenRun {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    System.out.printf(Locale.ROOT, "jepsen %s: seed %d (replay with -Djepsen.seed=%d), %d nodes, faults %s, %d s%n",
-        config.name(), config.seed(), config.seed(), config.nodes(), config.faults(), config.duration().toSeconds());
+    System.out.printf(Locale.ROOT, "jepsen %s: seed %d (replay with -Djepsen.seed=%d), %d nodes, routers %s, faults %s,"
+            + " %d s%n", config.name(), config.seed(), config.seed(), config.nodes(), config.routers(), config.faults(),
+        config.duration().toSeconds());
     OrchidCluster cluster = new OrchidCluster(config.image())
         .withNodes(config.nodes())
         .withNodeSetting("shard-count", Integer.toString(config.shards()))
         // Small snapshot threshold: restarts recover from snapshots, laggards catch up by installs.
-        .withNodeSetting("snapshot-threshold", "500")
-        .withRouterPortsFixed();
+        .withNodeSetting("snapshot-threshold", "500");
+    if (config.routers() == RunConfig.Routers.EMBEDDED) {
+      cluster.withEmbeddedRouters(); // fixed host ports too: clients keep their endpoints across restarts
+    } else {
+      cluster.withRouterPortsFixed();
+    }
     String nodeJavaOpts = System.getProperty("jepsen.node-java-opts", "");
     if (!nodeJavaOpts.isBlank()) {
       cluster.withNodeSetting("java-opts", nodeJavaOpts); // e.g. Ratis log levels for a post-mortem
@@ -78,7 +84,7 @@ public final class JepsenRun {
       History started = new History(nanoClock); // its clock starts now, with the workload
       history = started;
       nemesis = new Nemesis(control, schedule, started::nanosSinceStart); // the nemesis keeps time on it too
-      workload = new MixedWorkload(cluster.grpcEndpoint(), history, config.workload(), config.seed(), nanoClock);
+      workload = new MixedWorkload(cluster.grpcEndpoints(), history, config.workload(), config.seed(), nanoClock);
       nemesis.start();
       workload.run(config.duration());
       nemesis.stop();
@@ -86,6 +92,9 @@ public final class JepsenRun {
       if (!workload.readSet(FINAL_PROCESS, RECOVERY_PATIENCE)) {
         harnessErrors.add("the cluster did not serve the final read of the set within " + RECOVERY_PATIENCE.toSeconds()
             + " s of healing (availability after faults is part of the contract)");
+      }
+      if (config.routers() == RunConfig.Routers.EMBEDDED) {
+        LocalWriteCounters.check(cluster, dir.resolve("local-writes.txt"), RECOVERY_PATIENCE, nanoClock, harnessErrors);
       }
       harnessErrors.addAll(nemesis.errors().stream().map(e -> "nemesis " + e.fault()).toList());
       if (workload.unexpectedErrors() > 0) {
@@ -145,7 +154,7 @@ public final class JepsenRun {
     return ops.stream().filter(which).toList();
   }
 
-  /** After the schedule: every node and the router running, resumed and fully connected. */
+  /** After the schedule: every node and the router (if in a container) running, resumed and fully connected. */
   private static void healEverything(ClusterControl control, List<String> errors) {
     for (String id : control.nodeIds()) {
       try {
@@ -156,6 +165,9 @@ public final class JepsenRun {
         errors.add("heal " + id + ": " + e.getMessage());
       }
     }
+    if (!control.hasRouterContainer()) {
+      return; // the routers run in the nodes, started above
+    }
     try {
       control.startRouter();
     } catch (RuntimeException e) {
@@ -165,10 +177,12 @@ public final class JepsenRun {
 
   private static void saveLogs(OrchidCluster cluster, Path logs, List<String> errors) {
     List<OrchidContainer> containers = new ArrayList<>(cluster.nodes());
-    try {
-      containers.add(cluster.router());
-    } catch (IllegalStateException notStarted) {
-      // no router: the cluster did not start
+    if (!cluster.embeddedRouters()) {
+      try {
+        containers.add(cluster.router());
+      } catch (IllegalStateException notStarted) {
+        // no router: the cluster did not start
+      }
     }
     try {
       Files.createDirectories(logs);

@@ -17,7 +17,10 @@ import io.orchiddb.jepsen.history.Op;
 import io.orchiddb.jepsen.history.OpType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -31,7 +34,9 @@ import java.util.function.LongSupplier;
 /**
  * The client side of a run: {@code workers} threads, each with its own {@link OrchidClient} (its
  * own connection and session), issuing a mix of operations until the run's end and recording each
- * as an invocation and a completion in the shared {@link History}:
+ * as an invocation and a completion in the shared {@link History}. Each client knows every router
+ * endpoint, and worker {@code i} prefers endpoint {@code i mod n} (the SDK moves on to the next
+ * one when a router is down), so with a router in every node every router takes requests:
  *
  * <ul>
  *   <li>registers ({@link Keys#REGISTER}): strong reads, writes of unique values, and
@@ -68,7 +73,7 @@ public final class MixedWorkload {
     }
   }
 
-  private final String endpoint;
+  private final List<String> endpoints;
   private final History history;
   private final Config config;
   private final long seed;
@@ -78,9 +83,15 @@ public final class MixedWorkload {
   private final LongAdder unexpectedErrors = new LongAdder();
   private volatile String firstUnexpected;
 
-  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime} in a real run) */
-  public MixedWorkload(String endpoint, History history, Config config, long seed, LongSupplier nanoClock) {
-    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+  /**
+   * @param endpoints every router's gRPC endpoint, {@code host:port}
+   * @param nanoClock monotonic nanoseconds ({@code System::nanoTime} in a real run)
+   */
+  public MixedWorkload(List<String> endpoints, History history, Config config, long seed, LongSupplier nanoClock) {
+    this.endpoints = List.copyOf(endpoints);
+    if (this.endpoints.isEmpty()) {
+      throw new IllegalArgumentException("no router endpoints");
+    }
     this.history = Objects.requireNonNull(history, "history");
     this.config = Objects.requireNonNull(config, "config");
     this.seed = seed;
@@ -101,15 +112,18 @@ public final class MixedWorkload {
     }
   }
 
-  private OrchidClient client() {
-    return OrchidClient.builder().endpoints(endpoint).defaultDeadline(config.deadline()).build();
+  /** A client of every router, preferring the {@code slot}-th (then the next, and so on). */
+  private OrchidClient client(int slot) {
+    List<String> preferred = new ArrayList<>(endpoints);
+    Collections.rotate(preferred, -(slot % preferred.size()));
+    return OrchidClient.builder().endpoints(preferred).defaultDeadline(config.deadline()).build();
   }
 
   private void work(int slot, long end) {
     SplittableRandom random = new SplittableRandom(seed * 31 + slot);
     Map<String, Long> lastSeen = new HashMap<>();
     int process = slot;
-    try (OrchidClient client = client()) {
+    try (OrchidClient client = client(slot)) {
       while (nanoClock.getAsLong() < end) {
         int dice = random.nextInt(100);
         OpType outcome;
@@ -234,7 +248,7 @@ public final class MixedWorkload {
    */
   public boolean readSet(int process, Duration patience) {
     long deadline = nanoClock.getAsLong() + patience.toNanos();
-    try (OrchidClient client = client()) {
+    try (OrchidClient client = client(0)) {
       while (nanoClock.getAsLong() < deadline) {
         Op invoke = history.invoke(process, Fn.READ_ALL, Keys.SET, null, null);
         try {
