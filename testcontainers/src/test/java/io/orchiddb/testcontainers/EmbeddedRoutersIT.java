@@ -56,8 +56,6 @@ class EmbeddedRoutersIT {
   /** A shard's leader in a {@code /v1/cluster} answer ("" while it has none). */
   private static final Pattern SHARD_LEADER = Pattern.compile("\"leader\":\"([^\"]*)\"");
   private static final Duration RESTART_PATIENCE = Duration.ofSeconds(120);
-  private static final int LOG_LINES = 200;
-
   private static OrchidCluster cluster;
 
   /** A failure prints the end of every node's log, as in {@link OrchidClusterIT}. */
@@ -68,13 +66,7 @@ class EmbeddedRoutersIT {
       if (cluster == null) {
         return;
       }
-      for (OrchidContainer c : cluster.nodes()) {
-        String[] lines = c.getLogs().split("\n");
-        System.err.println("---- last " + Math.min(LOG_LINES, lines.length) + " log lines of " + c.getNetworkAliases());
-        for (int i = Math.max(0, lines.length - LOG_LINES); i < lines.length; i++) {
-          System.err.println(lines[i]);
-        }
-      }
+      ContainerLogs.printTails(cluster.nodes());
     }
   };
 

@@ -38,8 +38,6 @@ import org.testcontainers.containers.Container.ExecResult;
 class OrchidClusterIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static final int LOG_LINES = 200;
-
   private static OrchidCluster cluster;
 
   /**
@@ -55,13 +53,7 @@ class OrchidClusterIT {
       }
       List<OrchidContainer> all = new ArrayList<>(cluster.nodes());
       all.add(cluster.router());
-      for (OrchidContainer c : all) {
-        String[] lines = c.getLogs().split("\n");
-        System.err.println("---- last " + Math.min(LOG_LINES, lines.length) + " log lines of " + c.getNetworkAliases());
-        for (int i = Math.max(0, lines.length - LOG_LINES); i < lines.length; i++) {
-          System.err.println(lines[i]);
-        }
-      }
+      ContainerLogs.printTails(all);
     }
   };
 
