@@ -11,6 +11,7 @@ import io.orchiddb.proto.raft.ShardInfo;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * The meta group's state machine: holds the {@link ClusterMap} (nodes, shards, their ranges,
@@ -20,8 +21,8 @@ import java.time.Duration;
 final class MetaStateMachine extends OrchidStateMachine {
   private volatile ClusterMap map = ClusterMap.getDefaultInstance();
 
-  MetaStateMachine(Duration staleReadWait) {
-    super(staleReadWait);
+  MetaStateMachine(Duration staleReadWait, LongSupplier nanoClock) {
+    super(staleReadWait, nanoClock);
   }
 
   @Override

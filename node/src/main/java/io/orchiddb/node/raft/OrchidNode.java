@@ -77,8 +77,8 @@ public final class OrchidNode implements Closeable {
         .setParameters(RaftSettings.parameters(reads))
         // One state machine per group (never setStateMachine: it would share one across groups).
         .setStateMachineRegistry(gid -> gid.equals(metaGroup)
-            ? new MetaStateMachine(staleWait)
-            : (StateMachine) new ShardStateMachine(config.limits(), clock, staleWait))
+            ? new MetaStateMachine(staleWait, System::nanoTime)
+            : (StateMachine) new ShardStateMachine(config.limits(), clock, staleWait, System::nanoTime))
         .build();
     built.set(server);
   }

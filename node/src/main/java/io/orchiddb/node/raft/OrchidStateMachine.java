@@ -10,8 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -65,10 +66,14 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   /** Entries this replica applied since it started (the metrics); written by the apply thread only. */
   private volatile long appliedEntries;
   private final Duration staleReadWait;
+  /** Monotonic nanoseconds: the snapshot retry pause and the write's logged duration. */
+  private final LongSupplier nanoClock;
   private RaftStorage raftStorage;
 
-  OrchidStateMachine(Duration staleReadWait) {
+  /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime} on a node) */
+  OrchidStateMachine(Duration staleReadWait, LongSupplier nanoClock) {
     this.staleReadWait = staleReadWait;
+    this.nanoClock = nanoClock;
   }
 
   // ---- hooks for subclasses -------------------------------------------------------------------
@@ -270,7 +275,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
   private final Object snapshotLock = new Object();
   /** The snapshot being written, or written and not yet returned to Ratis. Guarded by snapshotLock. */
   private SnapshotWrite snapshotWrite;
-  /** When a failed write may be tried again (System.nanoTime). Guarded by snapshotLock. */
+  /** When a failed write may be tried again (nanoClock). Guarded by snapshotLock. */
   private long snapshotRetryAt;
   private boolean snapshotFailed;
 
@@ -297,7 +302,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       }
       // Paused for a snapshot install from the leader: the state is about to be replaced.
       if (getLifeCycleState() != LifeCycle.State.RUNNING
-          || (snapshotFailed && System.nanoTime() - snapshotRetryAt < 0)
+          || (snapshotFailed && nanoClock.getAsLong() - snapshotRetryAt < 0)
           || logBytesSinceSnapshot < snapshotLogBytesMin()) {
         return RaftLog.INVALID_LOG_INDEX;
       }
@@ -319,7 +324,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       snapshotFailed = false;
     } catch (java.util.concurrent.CompletionException e) {
       snapshotFailed = true;
-      snapshotRetryAt = System.nanoTime() + SNAPSHOT_RETRY_NANOS;
+      snapshotRetryAt = nanoClock.getAsLong() + SNAPSHOT_RETRY_NANOS;
       throw new IOException(getGroupId() + ": snapshot at " + write.at() + " failed: " + e.getCause(), e.getCause());
     }
     // Ratis counts from an installed snapshot once it reloads; an older index would go backwards.
@@ -332,7 +337,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     CompletableFuture<SingleFileSnapshotInfo> done = new CompletableFuture<>();
     Thread writer = new Thread(() -> {
       try (source) {
-        long start = System.nanoTime();
+        long start = nanoClock.getAsLong();
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         SnapshotFile.write(file.toPath(), at.getTerm(), at.getIndex(), source);
         // Ratis sends the file with this digest to lagging followers, which verify it on receipt.
@@ -340,7 +345,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at);
         storage.updateLatestSnapshot(info);
         LOG.info("{}: wrote snapshot {} ({} bytes) in {} ms while applies went on", getGroupId(),
-            file.getName(), file.length(), (System.nanoTime() - start) / 1_000_000);
+            file.getName(), file.length(), (nanoClock.getAsLong() - start) / 1_000_000);
         done.complete(info);
       } catch (Throwable e) {
         LOG.warn("{}: snapshot at {} failed: {}", getGroupId(), at, e.toString());

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The Raft adapter of one shard: decodes {@link ShardWrite} entries and applies them to a
@@ -54,8 +55,8 @@ final class ShardStateMachine extends OrchidStateMachine {
   /** Transactions applied since start (the metrics); written by the apply thread only. */
   private volatile long appliedTxns;
 
-  ShardStateMachine(Limits limits, InstantSource clock, Duration staleReadWait) {
-    super(staleReadWait);
+  ShardStateMachine(Limits limits, InstantSource clock, Duration staleReadWait, LongSupplier nanoClock) {
+    super(staleReadWait, nanoClock);
     this.limits = limits;
     this.clock = clock;
   }

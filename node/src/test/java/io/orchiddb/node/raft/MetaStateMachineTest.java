@@ -34,7 +34,7 @@ class MetaStateMachineTest {
 
   @Test
   void setShardEpochRaisesOneShardAndTheMapEpoch() throws Exception {
-    MetaStateMachine sm = new MetaStateMachine(Duration.ofSeconds(1));
+    MetaStateMachine sm = new MetaStateMachine(Duration.ofSeconds(1), System::nanoTime);
     ClusterMap layout = ClusterLayout.initial("test",
         List.of(Member.newBuilder().setId("n1").setAddress("127.0.0.1:1").build()), 2, 1);
     assertThat(apply(sm, 1, MetaWrite.newBuilder().setBootstrap(layout).build()).getMap().getEpoch()).isEqualTo(1);

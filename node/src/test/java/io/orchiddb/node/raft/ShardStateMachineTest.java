@@ -41,7 +41,7 @@ class ShardStateMachineTest {
   private static final InstantSource CLOCK = InstantSource.fixed(Instant.ofEpochMilli(1_000));
 
   private static ShardStateMachine machine() {
-    return new ShardStateMachine(Limits.DEFAULTS, CLOCK, Duration.ofSeconds(1));
+    return new ShardStateMachine(Limits.DEFAULTS, CLOCK, Duration.ofSeconds(1), System::nanoTime);
   }
 
   private static ShardWrite putAt(long epoch, String key, String value) {

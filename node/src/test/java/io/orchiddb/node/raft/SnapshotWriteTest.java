@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
@@ -59,8 +60,16 @@ class SnapshotWriteTest {
     long logBytesMin;
     long state;
 
+    /** The machine's monotonic clock, which the test moves (the retry pause after a failed write). */
+    final AtomicLong nanos;
+
     GatedMachine() {
-      super(Duration.ofSeconds(1));
+      this(new AtomicLong());
+    }
+
+    private GatedMachine(AtomicLong nanos) {
+      super(Duration.ofSeconds(1), nanos::get);
+      this.nanos = nanos;
     }
 
     @Override
@@ -276,11 +285,15 @@ class SnapshotWriteTest {
     assertThat(sm.getLatestSnapshot()).isNull();
     assertThat(snapshotFiles()).noneMatch(name -> name.matches("snapshot\\.\\d+_\\d+"));
 
-    // Asked again right away (the next round of applies): no new attempt yet.
+    // Asked again right away (the next round of applies), and just before the second is over: no
+    // new attempt yet.
     sm.failWrites = false;
+    assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
+    sm.nanos.addAndGet(TimeUnit.SECONDS.toNanos(1) - 1);
     assertThat(sm.takeSnapshot()).isEqualTo(RaftLog.INVALID_LOG_INDEX);
     assertThat(sm.freezes).hasValue(1);
     // A second later it tries again, and succeeds.
+    sm.nanos.addAndGet(1);
     assertThat(pollUntilReported(() -> take(sm))).isEqualTo(5);
     assertThat(sm.freezes).hasValue(2);
   }
