@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -60,15 +59,7 @@ class EmbeddedRoutersIT {
 
   /** A failure prints the end of every node's log, as in {@link OrchidClusterIT}. */
   @RegisterExtension
-  static final TestWatcher LOGS_ON_FAILURE = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster == null) {
-        return;
-      }
-      ContainerLogs.printTails(cluster.nodes());
-    }
-  };
+  static final TestWatcher LOGS_ON_FAILURE = ContainerLogs.onFailure(() -> cluster);
 
   @BeforeAll
   static void startCluster() {

@@ -11,13 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.testcontainers.containers.Container.ExecResult;
@@ -45,17 +42,7 @@ class OrchidClusterIT {
    * (a write that once timed out on a fresh cluster, sessions 15 and 17 of issue 7) can be read.
    */
   @RegisterExtension
-  static final TestWatcher LOGS_ON_FAILURE = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster == null) {
-        return;
-      }
-      List<OrchidContainer> all = new ArrayList<>(cluster.nodes());
-      all.add(cluster.router());
-      ContainerLogs.printTails(all);
-    }
-  };
+  static final TestWatcher LOGS_ON_FAILURE = ContainerLogs.onFailure(() -> cluster);
 
   @BeforeAll
   static void startCluster() {
