@@ -1,6 +1,5 @@
 package io.orchiddb.node.raft;
 
-import com.google.common.base.Verify;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -133,13 +131,13 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     getLifeCycle().startAndTransition(() -> {
       super.initialize(server, groupId, raftStorage);
       this.raftStorage = raftStorage;
-      // Set corrupt snapshots aside before the storage caches "the latest snapshot": Ratis sizes
-      // the log from it, and a cached corrupt one would make it skip the entries in between.
+      // Set corrupt snapshots aside before the storage learns "the latest snapshot": Ratis sizes
+      // the log from it, and a corrupt one there would make it skip the entries in between.
       SingleFileSnapshotInfo loaded = loadNewestValidSnapshot();
       storage.init(raftStorage);
-      SnapshotInfo latest = storage.getLatestSnapshot();
-      Verify.verify(loaded == null ? latest == null : latest != null && latest.getIndex() == loaded.getIndex(),
-          "%s: loaded snapshot %s but the storage reports %s", groupId, loaded, latest);
+      if (loaded != null) {
+        storage.updateLatestSnapshot(loaded);
+      }
     });
   }
 
@@ -202,9 +200,8 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         requireLogFrom(ti.getIndex() + 1);
       }
       load.commit(ti.getIndex());
-      File md5File = MD5FileUtil.getDigestFileForFile(file.toFile());
-      MD5Hash md5 = md5File.exists() ? MD5FileUtil.readStoredMd5ForFile(file.toFile())
-          : MD5FileUtil.computeAndSaveMd5ForFile(file.toFile());
+      // Written here, a snapshot has no digest (see SnapshotStorage); installed, it has one.
+      MD5Hash md5 = Files.exists(SnapshotStorage.digestOf(file)) ? MD5FileUtil.readStoredMd5ForFile(file.toFile()) : null;
       setLastAppliedTermIndex(ti);
       appliedWaiters.advanceTo(ti.getIndex());
       LOG.info("{}: loaded snapshot {}", getGroupId(), file.getFileName());
@@ -249,22 +246,11 @@ abstract class OrchidStateMachine extends BaseStateMachine {
       java.util.regex.Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
   private List<Path> snapshotsNewestFirst() throws IOException {
-    Path dir = raftStorage.getStorageDir().getStateMachineDir().toPath();
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      return files
-          .filter(f -> SimpleStateMachineStorage.SNAPSHOT_REGEX.matcher(f.getFileName().toString()).matches())
-          .sorted(Comparator.comparingLong((Path f) ->
-              SimpleStateMachineStorage.getTermIndexFromSnapshotFile(f.toFile()).getIndex()).reversed())
-          .toList();
-    }
+    return SnapshotStorage.snapshotsNewestFirst(raftStorage.getStorageDir().getStateMachineDir().toPath());
   }
 
   private static void moveAside(Path file) throws IOException {
-    Path md5 = MD5FileUtil.getDigestFileForFile(file.toFile()).toPath();
-    Files.deleteIfExists(md5);
+    Files.deleteIfExists(SnapshotStorage.digestOf(file));
     Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"),
         StandardCopyOption.REPLACE_EXISTING);
   }
@@ -340,9 +326,9 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         long start = nanoClock.getAsLong();
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         SnapshotFile.write(file.toPath(), at.getTerm(), at.getIndex(), source);
-        // Ratis sends the file with this digest to lagging followers, which verify it on receipt.
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at);
+        // No MD5 (a second pass over the file): the CRC32C inside guards it on disk, and Ratis
+        // computes the digest while it sends the file to a lagging follower, which checks it.
+        SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), at);
         storage.updateLatestSnapshot(info);
         LOG.info("{}: wrote snapshot {} ({} bytes) in {} ms while applies went on", getGroupId(),
             file.getName(), file.length(), (nanoClock.getAsLong() - start) / 1_000_000);

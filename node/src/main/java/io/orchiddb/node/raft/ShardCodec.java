@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.orchiddb.node.shard.Condition;
 import io.orchiddb.node.shard.Entry;
 import io.orchiddb.node.shard.Key;
+import io.orchiddb.node.shard.RecordCursor;
+import io.orchiddb.node.shard.ShardStore;
 import io.orchiddb.node.shard.TxnOutcome;
 import io.orchiddb.node.shard.WriteOp;
 import io.orchiddb.proto.raft.KeyAbsent;
@@ -12,6 +14,7 @@ import io.orchiddb.proto.raft.OpResult;
 import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteTxn;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,21 +103,87 @@ public final class ShardCodec {
     return new Entry(e.getValue().toByteArray(), e.getVersion(), e.getCreateIndex(), e.getModifyTimeMs());
   }
 
-  /** Writes every entry of {@code store} as a {@link KeyEntry} record, in key order (a snapshot's body). */
-  public static void writeEntries(io.orchiddb.node.shard.ShardStore.Frozen store, SnapshotFile.RecordWriter out)
-      throws java.io.IOException {
-    java.io.IOException[] failure = {null};
-    store.forEachInOrder((key, entry) -> {
-      if (failure[0] == null) {
-        try {
-          out.write(encodeEntry(key, entry).toByteArray());
-        } catch (java.io.IOException e) {
-          failure[0] = e;
-        }
+  /**
+   * Writes every entry of {@code store} as a {@link KeyEntry} record, in key order (a snapshot's
+   * body). Each record is encoded straight from the store's slabs into the file's buffer, in
+   * exactly the bytes {@link KeyEntry#toByteArray} gives (fields in number order, defaults left
+   * out), so the files match those written before and readers parse them with {@link KeyEntry}.
+   */
+  public static void writeEntries(ShardStore.Frozen store, SnapshotFile.RecordWriter out) throws IOException {
+    KeyEntryRecord record = new KeyEntryRecord(store.cursor());
+    while (record.cursor.next()) {
+      out.write(record);
+    }
+  }
+
+  /** The {@link KeyEntry} encoding of the record at a cursor (one instance for the whole walk). */
+  static final class KeyEntryRecord implements SnapshotFile.RecordBody {
+    private static final int KEY_TAG = 1 << 3 | 2; // field 1, length-delimited
+    private static final int VALUE_TAG = 2 << 3 | 2;
+    private static final int VERSION_TAG = 3 << 3; // varint
+    private static final int CREATE_INDEX_TAG = 4 << 3;
+    private static final int MODIFY_TIME_TAG = 5 << 3;
+    final RecordCursor cursor;
+
+    KeyEntryRecord(RecordCursor cursor) {
+      this.cursor = cursor;
+    }
+
+    @Override
+    public int length() {
+      RecordCursor c = cursor;
+      return bytesField(c.keyLength()) + bytesField(c.valueLength()) + varintField(c.version())
+          + varintField(c.createIndex()) + varintField(c.modifyTimeMs());
+    }
+
+    @Override
+    public void writeTo(byte[] buf, int at) {
+      RecordCursor c = cursor;
+      if (c.keyLength() != 0) {
+        buf[at++] = KEY_TAG;
+        at = putVarint(buf, at, c.keyLength());
+        c.copyKey(buf, at);
+        at += c.keyLength();
       }
-    });
-    if (failure[0] != null) {
-      throw failure[0];
+      if (c.valueLength() != 0) {
+        buf[at++] = VALUE_TAG;
+        at = putVarint(buf, at, c.valueLength());
+        c.copyValue(buf, at);
+        at += c.valueLength();
+      }
+      at = putVarintField(buf, at, VERSION_TAG, c.version());
+      at = putVarintField(buf, at, CREATE_INDEX_TAG, c.createIndex());
+      putVarintField(buf, at, MODIFY_TIME_TAG, c.modifyTimeMs());
+    }
+
+    private static int bytesField(int length) {
+      return length == 0 ? 0 : 1 + varintSize(length) + length;
+    }
+
+    private static int varintField(long v) {
+      return v == 0 ? 0 : 1 + varintSize(v);
+    }
+
+    private static int putVarintField(byte[] buf, int at, int tag, long v) {
+      if (v == 0) {
+        return at;
+      }
+      buf[at++] = (byte) tag;
+      return putVarint(buf, at, v);
+    }
+
+    /** Unsigned LEB128, as protobuf writes uint64 and int64 (a negative int64 takes 10 bytes). */
+    private static int varintSize(long v) {
+      return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
+    }
+
+    private static int putVarint(byte[] buf, int at, long v) {
+      while ((v & ~0x7FL) != 0) {
+        buf[at++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[at++] = (byte) v;
+      return at;
     }
   }
 }

@@ -1,9 +1,7 @@
 package io.orchiddb.node.raft;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -15,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The on-disk format of a state machine snapshot: a header, length-prefixed records, a record
@@ -47,8 +44,28 @@ public final class SnapshotFile {
   }
 
   /** Receives records while a snapshot is written. */
+  @FunctionalInterface
   public interface RecordWriter {
     void write(byte[] record) throws IOException;
+
+    /**
+     * Writes a record that {@code body} puts in place; the file's writer puts it straight into its
+     * buffer (no array of its own), other writers get it as an array.
+     */
+    default void write(RecordBody body) throws IOException {
+      byte[] record = new byte[body.length()];
+      body.writeTo(record, 0);
+      write(record);
+    }
+  }
+
+  /** A record that writes itself: a snapshot of a million keys need not make a million arrays. */
+  public interface RecordBody {
+    /** The record's size in bytes. */
+    int length();
+
+    /** Puts exactly {@link #length} bytes into {@code buf} from {@code offset}. */
+    void writeTo(byte[] buf, int offset);
   }
 
   /** Receives records while a snapshot is read. */
@@ -63,28 +80,16 @@ public final class SnapshotFile {
   public static void write(Path target, long term, long index, RecordSource source)
       throws IOException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-    CRC32C crc = new CRC32C();
-    try (FileOutputStream file = new FileOutputStream(tmp.toFile());
-        DataOutputStream out =
-            new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
-      out.write(MAGIC);
-      out.writeInt(FORMAT_VERSION);
-      out.writeLong(term);
-      out.writeLong(index);
-      long[] count = {0};
-      source.writeTo(record -> {
-        if (record.length > RECORD_BYTES_MAX) {
-          throw new IOException("snapshot record of " + record.length + " bytes is too large");
-        }
-        out.writeInt(record.length);
-        out.write(record);
-        count[0]++;
-      });
-      out.writeInt(-1);
-      out.writeLong(count[0]);
-      out.flush();
-      long sum = crc.getValue();
-      out.writeLong(sum);
+    try (FileOutputStream file = new FileOutputStream(tmp.toFile())) {
+      Out out = new Out(file);
+      out.putBytes(MAGIC);
+      out.putInt(FORMAT_VERSION);
+      out.putLong(term);
+      out.putLong(index);
+      source.writeTo(out);
+      out.putInt(-1);
+      out.putLong(out.count);
+      out.putLong(out.checksum());
       out.flush();
       file.getFD().sync();
     } catch (IOException | RuntimeException e) {
@@ -93,6 +98,98 @@ public final class SnapshotFile {
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory(target.toAbsolutePath().getParent());
+  }
+
+  /**
+   * The file's write buffer: records go into one array (bodies straight into it), which is
+   * checksummed and written when full. Big-endian numbers, as {@link DataInputStream} reads them.
+   */
+  private static final class Out implements RecordWriter {
+    private static final int BUFFER_BYTES = 1 << 18;
+    private final FileOutputStream file;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] buf = new byte[BUFFER_BYTES];
+    private int pos;
+    long count;
+
+    Out(FileOutputStream file) {
+      this.file = file;
+    }
+
+    @Override
+    public void write(byte[] record) throws IOException {
+      checkLength(record.length);
+      putInt(record.length);
+      putBytes(record);
+      count++;
+    }
+
+    @Override
+    public void write(RecordBody body) throws IOException {
+      int length = body.length();
+      checkLength(length);
+      putInt(length);
+      if (length > buf.length) {
+        byte[] big = new byte[length];
+        body.writeTo(big, 0);
+        putBytes(big);
+      } else {
+        room(length);
+        body.writeTo(buf, pos);
+        pos += length;
+      }
+      count++;
+    }
+
+    private static void checkLength(int length) throws IOException {
+      if (length > RECORD_BYTES_MAX) {
+        throw new IOException("snapshot record of " + length + " bytes is too large");
+      }
+    }
+
+    void putInt(int v) throws IOException {
+      room(Integer.BYTES);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        buf[pos++] = (byte) (v >>> shift);
+      }
+    }
+
+    void putLong(long v) throws IOException {
+      room(Long.BYTES);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        buf[pos++] = (byte) (v >>> shift);
+      }
+    }
+
+    void putBytes(byte[] bytes) throws IOException {
+      if (bytes.length > buf.length - pos) {
+        flush();
+        crc.update(bytes);
+        file.write(bytes);
+      } else {
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
+      }
+    }
+
+    /** Makes room for {@code n} bytes (at most the buffer's size). */
+    private void room(int n) throws IOException {
+      if (buf.length - pos < n) {
+        flush();
+      }
+    }
+
+    /** The CRC32C of everything put so far (written out first). */
+    long checksum() throws IOException {
+      flush();
+      return crc.getValue();
+    }
+
+    void flush() throws IOException {
+      crc.update(buf, 0, pos);
+      file.write(buf, 0, pos);
+      pos = 0;
+    }
   }
 
   /**

@@ -116,6 +116,22 @@ final class PackedEntry {
     return new Entry(value, version, version - createDelta, modifyTimeMs);
   }
 
+  /** Hands the fields of the record at {@code pos} to {@code cursor}, without copying its bytes. */
+  static void decode(ByteBuffer buf, int pos, RecordCursor cursor) {
+    int keyLength = keyLength(buf, pos);
+    int at = skipVarint(buf, pos);
+    int valueLength = (int) readVarint(buf, at);
+    int keyAt = skipVarint(buf, at);
+    at = keyAt + keyLength;
+    long version = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    long createDelta = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    long modifyTimeMs = readVarint(buf, at);
+    at = skipVarint(buf, at);
+    cursor.set(keyAt, keyLength, at, valueLength, version, version - createDelta, modifyTimeMs);
+  }
+
   /** Where the version starts: after the two lengths and the key. */
   private static int metaStart(ByteBuffer buf, int pos) {
     return skipVarint(buf, skipVarint(buf, pos)) + keyLength(buf, pos);

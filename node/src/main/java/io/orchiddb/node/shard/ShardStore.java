@@ -207,6 +207,12 @@ public final class ShardStore {
       return lastWriteIndex;
     }
 
+    /** A cursor over the records in key order, reading them in place (see {@link RecordCursor}). */
+    public RecordCursor cursor() {
+      Preconditions.checkState(!closed, "frozen view used after close");
+      return new RecordCursor(view);
+    }
+
     /** Visits every entry in key order (the order makes snapshot files identical across replicas). */
     public void forEachInOrder(BiConsumer<Key, Entry> visitor) {
       Preconditions.checkState(!closed, "frozen view used after close");

@@ -106,8 +106,8 @@ class SnapshotFileTest {
       Arrays.fill(r, (byte) i);
       records.add(r);
     }
-    // One record larger than the 64 KiB write buffer.
-    byte[] big = new byte[200_000];
+    // One record larger than the 256 KiB write buffer.
+    byte[] big = new byte[300_000];
     for (int i = 0; i < big.length; i++) {
       big[i] = (byte) (i * 31);
     }
@@ -286,6 +286,52 @@ class SnapshotFileTest {
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
     return bytes.toByteArray();
+  }
+
+  /** A record given as a {@link SnapshotFile.RecordBody}: it writes a copy of {@code bytes}. */
+  private static SnapshotFile.RecordBody body(byte[] bytes) {
+    return new SnapshotFile.RecordBody() {
+      @Override
+      public int length() {
+        return bytes.length;
+      }
+
+      @Override
+      public void writeTo(byte[] buf, int offset) {
+        System.arraycopy(bytes, 0, buf, offset, bytes.length);
+      }
+    };
+  }
+
+  /**
+   * Records given as arrays and as bodies, small ones by the thousand (so lengths and records fall
+   * across the write buffer's edges) and two larger than the buffer, make exactly the documented
+   * bytes.
+   */
+  @Test
+  void bodiesAndArraysAcrossBufferEdgesMakeTheDocumentedFormat() throws IOException {
+    List<byte[]> records = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      byte[] r = new byte[(i * 37) % 211];
+      Arrays.fill(r, (byte) (i * 7));
+      records.add(r);
+      if (i == 7_000 || i == 13_000) {
+        byte[] big = new byte[300_000 + i];
+        Arrays.fill(big, (byte) i);
+        records.add(big);
+      }
+    }
+    Path file = dir.resolve("snap");
+    SnapshotFile.write(file, 5, 77, out -> {
+      for (int i = 0; i < records.size(); i++) {
+        if (i % 3 == 0) {
+          out.write(records.get(i));
+        } else {
+          out.write(body(records.get(i)));
+        }
+      }
+    });
+    assertThat(Files.readAllBytes(file)).isEqualTo(handBuilt(1, records.size(), records));
   }
 
   @Test
