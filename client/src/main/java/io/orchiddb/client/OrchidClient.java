@@ -416,7 +416,7 @@ public final class OrchidClient implements AutoCloseable {
 
   public CompletableFuture<ScanPage> scanPageAsync(ScanSpec spec, ReadOptions options) {
     var request = Codec.scanRequest(Objects.requireNonNull(spec, "spec"), consistency(options));
-    return transport.call(KVGrpc.getScanMethod(), Transport.Kind.READ, deadline(options),
+    return transport.call(KVGrpc.getScanMethod(), Transport.Kind.LONG_READ, deadline(options),
         session -> request.toBuilder().setSession(session).build(),
         ScanResponse::getSession, Codec::scanPage);
   }

@@ -114,8 +114,12 @@ class OrchidClientTest {
   void readOptionsConsistencyAndDeadlineReachTheRouter() {
     router.script("Get", GetResponse.getDefaultInstance());
 
-    client.get("k".getBytes(UTF_8),
-        ReadOptions.of(Consistency.SESSION).withDeadline(Duration.ofMillis(3_000)));
+    // (A read's attempt is cut at the attempt timeout, 2 s by default: RetryAndFailoverTest.)
+    try (OrchidClient patient = FakeRouter.clientFor(router.endpoint)
+        .retryPolicy(RetryPolicy.defaults().withAttemptTimeout(Duration.ofMinutes(1))).build()) {
+      patient.get("k".getBytes(UTF_8),
+          ReadOptions.of(Consistency.SESSION).withDeadline(Duration.ofMillis(3_000)));
+    }
 
     FakeRouter.Received received = router.received("Get").get(0);
     assertThat(((GetRequest) received.request()).getConsistency())
@@ -144,6 +148,7 @@ class OrchidClientTest {
     router.script("Get", GetResponse.getDefaultInstance());
     router.script("Put", PutResponse.getDefaultInstance());
     try (OrchidClient custom = FakeRouter.clientFor(router.endpoint)
+        .retryPolicy(RetryPolicy.defaults().withAttemptTimeout(Duration.ofMinutes(1)))
         .defaultConsistency(Consistency.EVENTUAL)
         .defaultDeadline(Duration.ofSeconds(7))
         .build()) {

@@ -256,4 +256,80 @@ class RetryAndFailoverTest {
         .isInstanceOf(UnavailableException.class);
     assertThat(a.received("Batch")).hasSize(RetryPolicy.defaults().maxAttempts());
   }
+
+  // ---- A router that goes silent: connections open, nothing answered (a paused process) ----
+
+  @Test
+  void aReadLeavesARouterThatDoesNotAnswerWithinTheAttemptTimeout() {
+    a.script("Get", FakeRouter.HANG);
+    b.script("Get", found("from-b"));
+    java.util.concurrent.CompletableFuture<GetResult> read = client.getAsync(KEY);
+
+    clock.advance(RetryPolicy.ATTEMPT_TIMEOUT_DEFAULT.toNanos() - 1);
+    clock.runTimeouts();
+    assertThat(read).isNotDone();
+    assertThat(b.received("Get")).isEmpty();
+
+    clock.advance(1);
+    clock.runTimeouts();
+    assertThat(read.join().keyValue().orElseThrow().valueUtf8()).isEqualTo("from-b");
+    assertThat(a.received("Get")).hasSize(1);
+    assertThat(client.preferredEndpoint()).isEqualTo(b.endpoint);
+    // The attempt carried the attempt timeout as its deadline, not the request's 10 s.
+    assertThat(a.received("Get").get(0).deadline().timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isLessThanOrEqualTo(RetryPolicy.ATTEMPT_TIMEOUT_DEFAULT.toMillis());
+  }
+
+  @Test
+  void newWritesLeaveARouterThatLeftOneUnansweredForTheAttemptTimeoutButASentWriteIsNotResent() {
+    a.script("Put", FakeRouter.HANG);
+    b.script("Put", PutResponse.newBuilder().setVersion(8).build());
+    java.util.concurrent.CompletableFuture<PutResult> first = client.putAsync(KEY, KEY);
+
+    clock.advance(RetryPolicy.ATTEMPT_TIMEOUT_DEFAULT.toNanos() - 1);
+    java.util.concurrent.CompletableFuture<PutResult> second = client.putAsync(KEY, KEY);
+    assertThat(a.received("Put")).hasSize(2); // not silent for long enough yet
+
+    clock.advance(1);
+    assertThat(client.put(KEY, KEY).version()).isEqualTo(8);
+    assertThat(client.preferredEndpoint()).isEqualTo(b.endpoint);
+
+    // The two writes a took may have been applied: they wait out their deadline, and are not resent.
+    clock.runTimeouts();
+    assertThat(first).isNotDone();
+    clock.advance(OrchidClient.DEADLINE_DEFAULT.toNanos());
+    clock.runTimeouts();
+    assertThatThrownBy(first::join).cause().isInstanceOf(OutcomeUnknownException.class);
+    assertThatThrownBy(second::join).cause().isInstanceOf(OutcomeUnknownException.class);
+    assertThat(a.received("Put")).hasSize(2);
+    assertThat(b.received("Put")).hasSize(1);
+  }
+
+  @Test
+  void aRouterThatAnswersAnythingIsNotLeft() {
+    a.script("Put", FakeRouter.HANG);
+    a.script("Get", found("from-a"));
+    client.putAsync(KEY, KEY);
+    clock.advance(RetryPolicy.ATTEMPT_TIMEOUT_DEFAULT.toNanos() - 1);
+    assertThat(client.get(KEY).keyValue().orElseThrow().valueUtf8()).isEqualTo("from-a");
+
+    clock.advance(RetryPolicy.ATTEMPT_TIMEOUT_DEFAULT.toNanos());
+    assertThat(client.get(KEY).keyValue().orElseThrow().valueUtf8()).isEqualTo("from-a");
+    assertThat(client.preferredEndpoint()).isEqualTo(a.endpoint);
+  }
+
+  @Test
+  void aScanPageIsNotCutShortByTheAttemptTimeout() {
+    try (OrchidClient quick = clientWith(RetryPolicy.defaults().withAttemptTimeout(Duration.ofMillis(100)),
+        a.endpoint, b.endpoint)) {
+      a.script("Scan", ScanResponse.getDefaultInstance());
+      a.script("Get", found("from-a"));
+      quick.scanPage(ScanSpec.all());
+      quick.get(KEY);
+      assertThat(a.received("Scan").get(0).deadline().timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isGreaterThan(5_000);
+      assertThat(a.received("Get").get(0).deadline().timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))
+          .isLessThanOrEqualTo(100);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,15 @@ class ValuesTest {
   void retryPoliciesValidate() {
     assertThat(RetryPolicy.defaults()).isEqualTo(RetryPolicy.of(5, Duration.ofMillis(50), Duration.ofSeconds(1)));
     assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
+    assertThat(RetryPolicy.defaults().attemptTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(RetryPolicy.defaults().withAttemptTimeout(Duration.ofMillis(300)).attemptTimeout())
+        .isEqualTo(Duration.ofMillis(300));
+    for (Duration bad : List.of(Duration.ZERO, Duration.ofMillis(-1), OrchidClient.DEADLINE_MAX.plusNanos(1))) {
+      assertThatThrownBy(() -> RetryPolicy.defaults().withAttemptTimeout(bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attemptTimeout");
+    }
+    assertThat(RetryPolicy.defaults().withAttemptTimeout(OrchidClient.DEADLINE_MAX).attemptTimeout())
+        .isEqualTo(OrchidClient.DEADLINE_MAX);
     assertThatThrownBy(() -> RetryPolicy.of(0, Duration.ofMillis(1), Duration.ofMillis(1)))
         .hasMessageContaining("maxAttempts must be in 1..100, got 0");
     assertThatThrownBy(() -> RetryPolicy.of(101, Duration.ofMillis(1), Duration.ofMillis(1)))

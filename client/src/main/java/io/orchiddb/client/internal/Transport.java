@@ -53,8 +53,14 @@ import java.util.function.Function;
  *   <li>Otherwise the future fails with {@link Errors#toException}.
  * </ol>
  *
+ * <p>A router that goes silent (a paused process keeps its connections open, so nothing fails)
+ * is left by time: a READ attempt gets at most the policy's {@code attemptTimeout}, after which
+ * the preferred router moves on and the read is tried again there; and an attempt about to go to
+ * a router that has left a request unanswered for that long goes to the next one instead, so
+ * writes move on too (a write already sent waits out its deadline: it may have been applied).
+ *
  * <p>Retryable: a READ on {@code UNAVAILABLE} or {@code DEADLINE_EXCEEDED} (a router's own
- * timeout; a timeout of the whole deadline leaves no time and so ends the call). A WRITE only on
+ * timeout, or the attempt's; a timeout of the whole deadline leaves no time and so ends the call). A WRITE only on
  * {@code UNAVAILABLE} that proves nothing was written: reason {@code NO_QUORUM}, reason
  * {@code LIMIT_EXCEEDED} (a router beyond its connection limit refused the connection; the SDK
  * then drops that connection), or the attempt never got its headers onto a connection
@@ -66,7 +72,11 @@ import java.util.function.Function;
 public final class Transport implements AutoCloseable {
   /** Whether a request may be retried after it reached a router: reads yes, writes no. */
   public enum Kind {
+    /** Retried; an attempt waits at most the policy's {@code attemptTimeout} for its router. */
     READ,
+    /** A read that may take long (a scan page): retried as a READ, but its attempt is not cut short. */
+    LONG_READ,
+    /** Retried only when nothing can have been written. */
     WRITE
   }
 
@@ -76,12 +86,48 @@ public final class Transport implements AutoCloseable {
   /** How long {@link #close()} waits for in-flight requests before cutting them off. */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-  /** A router: its channel, and its Pipeline stream (null when pipelining is off). */
-  private record Router(String endpoint, ManagedChannel channel, Pipeline pipeline) {}
+  /**
+   * A router: its channel, its Pipeline stream (null when pipelining is off), and since when it
+   * has left a request unanswered. That is a heuristic, kept cheap for the hot path (a volatile
+   * read per request, a write only when it changes): it starts at a request sent while none was
+   * outstanding and ends at any answer, so a router that answers anything is not silent, and one
+   * that took a request and has said nothing since is silent from that request on.
+   */
+  private static final class Router {
+    private static final long ANSWERED = Long.MIN_VALUE;
+    final String endpoint;
+    final ManagedChannel channel;
+    final Pipeline pipeline;
+    private volatile long silentSinceNanos = ANSWERED;
+
+    Router(String endpoint, ManagedChannel channel, Pipeline pipeline) {
+      this.endpoint = endpoint;
+      this.channel = channel;
+      this.pipeline = pipeline;
+    }
+
+    void sent(long nowNanos) {
+      if (silentSinceNanos == ANSWERED) {
+        silentSinceNanos = nowNanos;
+      }
+    }
+
+    void answered() {
+      if (silentSinceNanos != ANSWERED) {
+        silentSinceNanos = ANSWERED;
+      }
+    }
+
+    boolean silentFor(long nowNanos, long nanos) {
+      long since = silentSinceNanos;
+      return since != ANSWERED && nowNanos - since >= nanos;
+    }
+  }
 
   private final List<Router> routers;
   private final AtomicInteger preferred = new AtomicInteger();
   private final RetryPolicy policy;
+  private final long attemptTimeoutNanos;
   private final Scheduler scheduler;
   private final DoubleSupplier jitter;
   private final Session session = new Session();
@@ -111,6 +157,7 @@ public final class Transport implements AutoCloseable {
     }
     this.routers = List.copyOf(made);
     this.policy = policy;
+    this.attemptTimeoutNanos = policy.attemptTimeout().toNanos();
     this.scheduler = scheduler;
     this.jitter = jitter;
   }
@@ -233,7 +280,7 @@ public final class Transport implements AutoCloseable {
 
   /** The endpoint the next request goes to first. */
   public String preferredEndpoint() {
-    return routers.get(preferred.get()).endpoint();
+    return routers.get(preferred.get()).endpoint;
   }
 
   /**
@@ -250,21 +297,21 @@ public final class Transport implements AutoCloseable {
     }
     scheduler.close();
     routers.forEach(router -> {
-      if (router.pipeline() != null) {
-        router.pipeline().close();
+      if (router.pipeline != null) {
+        router.pipeline.close();
       }
-      router.channel().shutdown();
+      router.channel.shutdown();
     });
     // The scheduler's clock still reads after close(): only its tasks stop.
     long waitUntilNanos = scheduler.nanoTime() + CLOSE_WAIT.toNanos();
     try {
       for (Router router : routers) {
-        router.channel().awaitTermination(waitUntilNanos - scheduler.nanoTime(), NANOSECONDS);
+        router.channel.awaitTermination(waitUntilNanos - scheduler.nanoTime(), NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      routers.forEach(router -> router.channel().shutdownNow());
+      routers.forEach(router -> router.channel.shutdownNow());
     }
   }
 
@@ -311,24 +358,34 @@ public final class Transport implements AutoCloseable {
       if (result.isDone()) {
         return; // cancelled by the caller, or failed by close()
       }
+      long now = scheduler.nanoTime();
+      int was = preferred.get();
+      if (routers.size() > 1 && routers.get(was).silentFor(now, attemptTimeoutNanos)) {
+        // It has left a request unanswered for the attempt timeout: start this one elsewhere.
+        preferred.compareAndSet(was, (was + 1) % routers.size());
+      }
       int index = preferred.get();
       Router router = routers.get(index);
-      long remainingNanos = deadlineNanos - scheduler.nanoTime();
+      long remainingNanos = deadlineNanos - now;
       if (closed.get() || remainingNanos <= 0) {
         if (last == null) {
           last = closed.get()
-              ? Failure.local(Status.Code.UNAVAILABLE, "the OrchidClient is closed", router.endpoint())
+              ? Failure.local(Status.Code.UNAVAILABLE, "the OrchidClient is closed", router.endpoint)
               : Failure.local(Status.Code.DEADLINE_EXCEEDED,
-                  "the deadline passed before the request was sent", router.endpoint());
+                  "the deadline passed before the request was sent", router.endpoint);
         }
         finish();
         return;
       }
       tried[index] = true;
       attempts++;
+      // A read waits at most the attempt timeout for one router, then tries the next.
+      long attemptDeadline = kind == Kind.READ && attemptTimeoutNanos < remainingNanos
+          ? now + attemptTimeoutNanos : deadlineNanos;
       Req req = request.apply(session.current());
-      Pipeline.Op<Resp> op = router.pipeline() != null && router.pipeline().usable()
-          ? router.pipeline().send(req, deadlineNanos) : null;
+      router.sent(now);
+      Pipeline.Op<Resp> op = router.pipeline != null && router.pipeline.usable()
+          ? router.pipeline.send(req, attemptDeadline) : null;
       BooleanSupplier sent;
       ListenableFuture<Resp> response;
       try {
@@ -338,9 +395,9 @@ public final class Transport implements AutoCloseable {
         } else {
           HeadersSent headers = new HeadersSent();
           CallOptions options = CallOptions.DEFAULT
-              .withDeadlineAfter(remainingNanos, NANOSECONDS)
+              .withDeadlineAfter(attemptDeadline - now, NANOSECONDS)
               .withStreamTracerFactory(headers);
-          response = ClientCalls.futureUnaryCall(router.channel().newCall(method, options), req);
+          response = ClientCalls.futureUnaryCall(router.channel.newCall(method, options), req);
           sent = headers::sent;
         }
       } catch (RuntimeException e) {
@@ -356,18 +413,24 @@ public final class Transport implements AutoCloseable {
       Futures.addCallback(response, new FutureCallback<>() {
         @Override
         public void onSuccess(Resp value) {
+          router.answered();
           succeeded(value);
         }
 
         @Override
         public void onFailure(Throwable t) {
-          Failure failure = Failure.of(t, sent.getAsBoolean(), router.endpoint());
-          if (op != null && failure.code() == Status.Code.UNIMPLEMENTED && !router.pipeline().usable()) {
+          Failure failure = Failure.of(t, sent.getAsBoolean(), router.endpoint);
+          boolean unanswered = failure.code() == Status.Code.DEADLINE_EXCEEDED
+              && scheduler.nanoTime() - attemptDeadline >= 0;
+          if (!unanswered && failure.code() != Status.Code.CANCELLED) {
+            router.answered();
+          }
+          if (op != null && failure.code() == Status.Code.UNIMPLEMENTED && !router.pipeline.usable()) {
             attempts--; // a router without Pipeline: the same request again, as its unary call
             attempt();
             return;
           }
-          failed(failure, index);
+          failed(failure, index, unanswered);
         }
       }, MoreExecutors.directExecutor());
     }
@@ -381,7 +444,8 @@ public final class Transport implements AutoCloseable {
       }
     }
 
-    void failed(Failure failure, int index) {
+    /** @param unanswered the attempt's deadline passed without any answer from its router */
+    void failed(Failure failure, int index, boolean unanswered) {
       if (result.isDone()) {
         return;
       }
@@ -389,9 +453,9 @@ public final class Transport implements AutoCloseable {
       if (failure.connectionRefused()) {
         // Over the router's grpc-connections-max: this connection stays refused, so drop it; the
         // next call to this router opens a new one, which counts afresh.
-        routers.get(index).channel().enterIdle();
+        routers.get(index).channel.enterIdle();
       }
-      if (failure.routerDown() && routers.size() > 1) {
+      if ((failure.routerDown() || unanswered) && routers.size() > 1) {
         preferred.compareAndSet(index, (index + 1) % routers.size());
       }
       if (!retryable(failure) || attempts >= maxAttempts) {
@@ -414,7 +478,7 @@ public final class Transport implements AutoCloseable {
 
     boolean retryable(Failure f) {
       return switch (kind) {
-        case READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
+        case READ, LONG_READ -> f.code() == Status.Code.UNAVAILABLE || f.code() == Status.Code.DEADLINE_EXCEEDED;
         case WRITE -> f.code() == Status.Code.UNAVAILABLE && Errors.nothingWritten(f);
       };
     }

@@ -53,6 +53,10 @@ class GroupChannelLocalWritesTest {
   private GroupChannel channel;
 
   private GroupChannel channel(Duration timeout) {
+    return channel(GROUP, timeout);
+  }
+
+  private GroupChannel channel(RaftGroup group, Duration timeout) {
     LocalNode.Writes writes = new LocalNode.Writes() {
       @Override
       public boolean leads(RaftGroupId group) {
@@ -76,7 +80,7 @@ class GroupChannelLocalWritesTest {
         throw new AssertionError("no reads here");
       }
     }, writes);
-    channel = new GroupChannel(GROUP, timeout, Runnable::run, reads, new GroupChannel.LocalWrites(node, submitted, resent),
+    channel = new GroupChannel(group, timeout, Runnable::run, reads, new GroupChannel.LocalWrites(node, submitted, resent),
         System::nanoTime);
     return channel;
   }
@@ -119,12 +123,42 @@ class GroupChannelLocalWritesTest {
   }
 
   @Test
-  void aWriteToAGroupTheNodeDoesNotLeadIsNotSubmittedInProcess() {
+  void aWriteToAGroupTheNodeDoesNotLeadGoesToAnotherMemberFirst() throws Exception {
     leads = false;
     answers.add(GroupChannelLocalWritesTest::applied);
-    channel(Duration.ofMillis(200)).write("cmd".getBytes(StandardCharsets.UTF_8)); // goes to Ratis's client
-    assertThat(sent).isEmpty();
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      RaftPeer n2 = RaftPeer.newBuilder().setId("n2").setAddress("127.0.0.1:" + closed.getLocalPort()).build();
+      closed.close(); // nothing listens there now: a send to n2 is refused at once
+      byte[] reply = channel(RaftGroup.valueOf(RaftGroupId.randomId(), N1, n2), Duration.ofSeconds(5))
+          .write(new byte[] {1}).get(5, TimeUnit.SECONDS);
+      assertThat(text(reply)).isEqualTo("applied");
+    }
+    // Sent to n2 first; only after n2 refused did it come to this node, and not as an in-process write.
+    assertThat(sent).hasSize(1);
     assertThat(submitted.count()).isZero();
+    assertThat(resent.count()).isZero();
+  }
+
+  /**
+   * A member that takes the connection and never answers (a paused process) is left after {@link
+   * GroupChannel#WRITE_ATTEMPT_TIMEOUT}, not the whole request timeout, and the same request goes to
+   * the next member.
+   */
+  @Test
+  void aWriteToAMemberThatDoesNotAnswerGoesToTheNextAfterTheAttemptTimeout() throws Exception {
+    leads = false;
+    answers.add(GroupChannelLocalWritesTest::applied);
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) { // accepts, never speaks HTTP/2
+      RaftPeer n2 = RaftPeer.newBuilder().setId("n2").setAddress("127.0.0.1:" + silent.getLocalPort()).build();
+      long start = System.nanoTime();
+      byte[] reply = channel(RaftGroup.valueOf(RaftGroupId.randomId(), n2, N1), Duration.ofSeconds(20))
+          .write(new byte[] {1}).get(20, TimeUnit.SECONDS);
+      assertThat(text(reply)).isEqualTo("applied");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(GroupChannel.WRITE_ATTEMPT_TIMEOUT, GroupChannel.WRITE_ATTEMPT_TIMEOUT.multipliedBy(3));
+    }
+    assertThat(sent).hasSize(1);
+    assertThat(channel.leaderHint()).isEqualTo("n1"); // it applied the write
   }
 
   @Test
