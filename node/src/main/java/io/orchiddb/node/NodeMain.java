@@ -111,6 +111,11 @@ public class NodeMain implements Callable<Integer> {
     };
     // Under the Serial collector (node-jvm.options), the heap an idle node gives back; a daemon thread.
     IdleHeap.start(IDLE_HEAP_AFTER);
+    ClosedServerWatch.start(node::serverClosedItself, () -> {
+      System.err.println("orchiddb node: the Raft server closed itself (see the log: a JVM pause longer than"
+          + " Ratis's close threshold closes it); exiting with status 1 so that the node is restarted");
+      System.exit(1);
+    }, ClosedServerWatch.EVERY);
     UntilStopped.await("orchiddb node", service, "orchiddb node " + config.nodeId() + " ready on "
         + config.address() + " (data in " + config.dataDir().toAbsolutePath() + ")"
         + (alongside == null ? "" : "; " + alongside.description()));

@@ -294,6 +294,15 @@ public final class OrchidNode implements Closeable {
     return n;
   }
 
+  /**
+   * Whether the Raft server has closed although {@link #close} was not called: Ratis closes it
+   * itself after a JVM pause longer than its close threshold (60 s), and from then on the node
+   * serves nothing while its process lives on ({@code NodeMain} exits it, so that it is restarted).
+   */
+  public boolean serverClosedItself() {
+    return !closed && server.getLifeCycleState().isClosingOrClosed();
+  }
+
   @Override
   public void close() throws IOException {
     closed = true;
