@@ -60,6 +60,20 @@ final class RaftSettings {
     // millisecond before it went to the followers. Measured at concurrency 1: puts 610-630 -> 840-860
     // ops/s, p99 5.4 -> 4.3 ms; level at 64 and 256, where entries are fewer and larger (BENCHMARKS.md).
     RaftServerConfigKeys.Log.Appender.setWaitTimeMin(p, TimeDuration.ZERO);
+    // Heartbeats go to a follower on the same gRPC channel as appends and votes, not on a second
+    // channel of their own (Ratis's default, RATIS-1465). A new leader's first request to each
+    // follower is a heartbeat (Ratis backdates the follower's last reply so that one goes out at
+    // once), and GrpcLogAppender sends nothing else until that stream is ready, waiting with no
+    // timeout. On the heartbeat channel this is the channel's first call, so it waits until the
+    // peer's name has resolved and a connection is up. In containers a lookup can hang for 5-10 s:
+    // aardvark-dns (Podman 4.3) drops queries while it reloads because a container joined or left
+    // the network, and glibc retries after 5 s. Such a leader sent its followers nothing, lost
+    // leadership after 2 s, was elected again and did the same, and a write to its shard timed out
+    // (OrchidClusterIT, 1 CI run in 5). The channel appends and votes share has just carried the
+    // votes that elected the leader, so a majority is connected and the heartbeat goes out at once.
+    // The cost: a heartbeat waits behind the appends queued before it on the one stream, which only
+    // matters when a follower takes longer than an election timeout to drain them.
+    GrpcConfigKeys.Server.setHeartbeatChannel(p, false);
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.logSegmentBytes()));
     RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
     // Entries cached per group: Ratis keeps the open segment's entries in memory whole and evicts
