@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.ratis.conf.RaftProperties;
@@ -59,6 +61,12 @@ public final class OrchidNode implements Closeable {
   private volatile boolean closed;
   /** Null when metrics-port is off. */
   private volatile NodeMetrics metrics;
+  /** Runs the Raft calls that block inside Ratis (RaftSettings.blocks); threads end when idle. */
+  private final ExecutorService blockingCalls = Executors.newCachedThreadPool(task -> {
+    Thread t = new Thread(task, "raft-blocking-call");
+    t.setDaemon(true);
+    return t;
+  });
 
   private OrchidNode(NodeConfig config, InstantSource clock) throws IOException {
     this.config = config;
@@ -74,7 +82,7 @@ public final class OrchidNode implements Closeable {
     this.server = RaftServer.newBuilder()
         .setServerId(RaftPeerId.valueOf(config.nodeId()))
         .setProperties(properties)
-        .setParameters(RaftSettings.parameters(reads))
+        .setParameters(RaftSettings.parameters(reads, blockingCalls))
         // One state machine per group (never setStateMachine: it would share one across groups).
         .setStateMachineRegistry(gid -> gid.equals(metaGroup)
             ? new MetaStateMachine(staleWait, System::nanoTime)
@@ -314,6 +322,7 @@ public final class OrchidNode implements Closeable {
       server.close();
     } finally {
       reads.close();
+      blockingCalls.shutdown();
     }
   }
 }

@@ -2,14 +2,20 @@ package io.orchiddb.node.raft;
 
 import io.orchiddb.node.config.NodeConfig;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.server.GrpcServices;
+import org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.thirdparty.io.grpc.Metadata;
+import org.apache.ratis.thirdparty.io.grpc.ServerCall;
+import org.apache.ratis.thirdparty.io.grpc.ServerCallExecutorSupplier;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
@@ -124,17 +130,42 @@ final class RaftSettings {
    * of a node under load (BENCHMARKS.md, "Optimisations"). The server that takes client requests
    * also serves {@link NodeReads}, the router's reads.
    *
+   * <p>Except the calls that block inside Ratis ({@link #blocks}), which run on {@code blocking}:
+   * on a network thread they stopped everything else that thread carried.
+   *
    * @param reads the node's reads (the services are made while its Raft server is built)
+   * @param blocking runs the calls that block
    */
-  static Parameters parameters(NodeReads reads) {
+  static Parameters parameters(NodeReads reads, Executor blocking) {
     Parameters parameters = new Parameters();
+    ServerCallExecutorSupplier blockingCalls = new ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+        return blocks(call.getMethodDescriptor().getFullMethodName()) ? blocking : null; // null: direct
+      }
+    };
     GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> {
       builder.directExecutor();
+      builder.callExecutor(blockingCalls);
       if (types.contains(GrpcServices.Type.CLIENT)) {
         builder.addService(reads.service());
       }
       return builder;
     });
     return parameters;
+  }
+
+  /**
+   * The Raft calls whose handlers block their thread: a vote waits for the division's previous
+   * role to shut down (up to an election timeout; seen in thread dumps of container clusters, once
+   * holding both of a node's network threads at the same moment, which froze all its traffic), a
+   * snapshot chunk is written to disk, and the admin calls (group management) wait for their
+   * operation.
+   */
+  static boolean blocks(String fullMethodName) {
+    return fullMethodName.equals(RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName())
+        || fullMethodName.equals(RaftServerProtocolServiceGrpc.getStartLeaderElectionMethod().getFullMethodName())
+        || fullMethodName.equals(RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName())
+        || fullMethodName.startsWith(AdminProtocolServiceGrpc.SERVICE_NAME + "/");
   }
 }

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.grpc.AdminProtocolServiceGrpc;
+import org.apache.ratis.proto.grpc.RaftClientProtocolServiceGrpc;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,5 +38,19 @@ class RaftSettingsTest {
     RaftProperties p = properties();
     assertThat(RaftServerConfigKeys.Log.writeBufferSize(p).getSize())
         .isGreaterThanOrEqualTo(RaftServerConfigKeys.Log.Appender.bufferByteLimit(p).getSize() + 8);
+  }
+
+  @Test
+  void votesSnapshotChunksAndAdminCallsLeaveTheNetworkThreads() {
+    assertThat(RaftSettings.blocks(RaftServerProtocolServiceGrpc.getRequestVoteMethod().getFullMethodName())).isTrue();
+    assertThat(RaftSettings.blocks(RaftServerProtocolServiceGrpc.getStartLeaderElectionMethod().getFullMethodName()))
+        .isTrue();
+    assertThat(RaftSettings.blocks(RaftServerProtocolServiceGrpc.getInstallSnapshotMethod().getFullMethodName())).isTrue();
+    assertThat(RaftSettings.blocks(AdminProtocolServiceGrpc.getGroupManagementMethod().getFullMethodName())).isTrue();
+    // The hot paths stay on the thread that received them.
+    assertThat(RaftSettings.blocks(RaftServerProtocolServiceGrpc.getAppendEntriesMethod().getFullMethodName())).isFalse();
+    assertThat(RaftSettings.blocks(RaftServerProtocolServiceGrpc.getReadIndexMethod().getFullMethodName())).isFalse();
+    assertThat(RaftSettings.blocks(RaftClientProtocolServiceGrpc.getOrderedMethod().getFullMethodName())).isFalse();
+    assertThat(RaftSettings.blocks(NodeReads.METHOD)).isFalse();
   }
 }
