@@ -113,11 +113,8 @@ final class GroupChannel implements Closeable {
     // Only the writer's RPC layer is used (submit), with the attempt timeout as its own per send.
     RaftProperties w = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(w, TimeDuration.valueOf(attemptNanos, TimeUnit.NANOSECONDS));
-    int attempts = (int) Math.max(3, requestTimeout.toMillis() / WRITE_RETRY_SLEEP_MS);
     this.writer = RaftClient.newBuilder().setRaftGroup(group).setProperties(w)
-        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
-            TimeDuration.valueOf(WRITE_RETRY_SLEEP_MS, TimeUnit.MILLISECONDS)))
-        .build();
+        .setRetryPolicy(RetryPolicies.noRetry()).build(); // submit retries
     RaftProperties p = new RaftProperties();
     RaftClientConfigKeys.Rpc.setRequestTimeout(p,
         TimeDuration.valueOf(requestTimeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -194,30 +191,30 @@ final class GroupChannel implements Closeable {
     // Another server gets at most the attempt timeout (see WRITE_ATTEMPT_TIMEOUT); this node, the rest.
     return sent.orTimeout(Math.max(1, here ? left : Math.min(left, attemptNanos)), TimeUnit.NANOSECONDS)
         .handle((reply, failure) -> {
-      long now = nanoClock.getAsLong();
-      learnLeader(reply);
-      if (failure != null && !here) {
-        // A connection that broke (or a stream the server closed) stays closed in Ratis's client
-        // until it is reset; every later send there would fail with AlreadyClosedException.
-        writer.getClientRpc().handleException(request.getServerId(), Failures.unwrap(failure), false);
-      }
-      RaftPeerId next = failure != null && Failures.unwrap(failure) instanceof TimeoutException && now < deadline
-          ? nextMember(request.getServerId()) // unanswered: the same request to another member
-          : resendTo(request.getServerId(), reply, failure);
-      if (next == null || now >= deadline) {
-        return failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(failure);
-      }
-      // A leader named by a refusal is tried at once, the first time; anything else after a pause.
-      boolean redirect = attempt == 1 && reply != null && reply.getNotLeaderException() != null
-          && reply.getNotLeaderException().getSuggestedLeader() != null;
-      long pauseNanos = redirect ? 0 : Math.min(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_SLEEP_MS), deadline - now);
-      RaftClientRequest again = RaftClientRequest.newBuilder().set(request).setServerId(next).build();
-      if (local != null && request.getClientId().equals(localWriter)) {
-        local.resent().increment();
-      }
-      return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pauseNanos, TimeUnit.NANOSECONDS))
-          .thenCompose(ignored -> submit(again, deadline, attempt + 1));
-    }).thenCompose(Function.identity());
+          long now = nanoClock.getAsLong();
+          learnLeader(reply);
+          if (failure != null && !here) {
+            // A connection that broke (or a stream the server closed) stays closed in Ratis's client
+            // until it is reset; every later send there would fail with AlreadyClosedException.
+            writer.getClientRpc().handleException(request.getServerId(), Failures.unwrap(failure), false);
+          }
+          RaftPeerId next = failure != null && Failures.unwrap(failure) instanceof TimeoutException && now < deadline
+              ? nextMember(request.getServerId()) // unanswered: the same request to another member
+              : resendTo(request.getServerId(), reply, failure);
+          if (next == null || now >= deadline) {
+            return failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<RaftClientReply>failedFuture(failure);
+          }
+          // A leader named by a refusal is tried at once, the first time; anything else after a pause.
+          boolean redirect = attempt == 1 && reply != null && reply.getNotLeaderException() != null
+              && reply.getNotLeaderException().getSuggestedLeader() != null;
+          long pauseNanos = redirect ? 0 : Math.min(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_SLEEP_MS), deadline - now);
+          RaftClientRequest again = RaftClientRequest.newBuilder().set(request).setServerId(next).build();
+          if (local != null && request.getClientId().equals(localWriter)) {
+            local.resent().increment();
+          }
+          return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pauseNanos, TimeUnit.NANOSECONDS))
+              .thenCompose(ignored -> submit(again, deadline, attempt + 1));
+        }).thenCompose(Function.identity());
   }
 
   /**
