@@ -77,12 +77,9 @@ final class GroupChannel implements Closeable {
   private final LocalWrites local;
   /** Monotonic nanoseconds, for the deadline of writes submitted in-process. */
   private final LongSupplier nanoClock;
-  /** The client id of writes submitted in-process; their call ids come from {@link #localCallIds}. */
-  private final ClientId localWriter = ClientId.randomId();
-  private final AtomicLong localCallIds = new AtomicLong();
-  /** The client id of writes first sent to another server, and their call ids. */
-  private final ClientId remoteWriter = ClientId.randomId();
-  private final AtomicLong remoteCallIds = new AtomicLong();
+  /** The client id of this channel's writes (Ratis's retry cache keys on it and the call id). */
+  private final ClientId writerId = ClientId.randomId();
+  private final AtomicLong callIds = new AtomicLong();
   /** The member that last applied a write from here, or that a refusal named leader. */
   private volatile RaftPeerId leader;
 
@@ -146,11 +143,7 @@ final class GroupChannel implements Closeable {
     if (local != null && to.toString().equals(local.node().id())) {
       to = nextMember(to); // this node does not lead (it said so just now)
     }
-    RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(remoteWriter).setServerId(to).setGroupId(group.getGroupId())
-        .setCallId(remoteCallIds.incrementAndGet()).setMessage(message(command))
-        .setType(RaftClientRequest.writeRequestType()).setTimeoutMs(requestTimeoutMs).build();
-    return unwrap(submit(request, nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), 1));
+    return send(to, command, false);
   }
 
   /**
@@ -166,11 +159,20 @@ final class GroupChannel implements Closeable {
    */
   private CompletableFuture<byte[]> writeHere(byte[] command) {
     local.submitted().increment();
+    return send(RaftPeerId.valueOf(local.node().id()), command, true);
+  }
+
+  /**
+   * The first send of a write to {@code to}, with a new call id, within the request timeout.
+   *
+   * @param inProcess submitted to this JVM's node ({@link #writeHere}): its resends are counted
+   */
+  private CompletableFuture<byte[]> send(RaftPeerId to, byte[] command, boolean inProcess) {
     RaftClientRequest request = RaftClientRequest.newBuilder()
-        .setClientId(localWriter).setServerId(RaftPeerId.valueOf(local.node().id())).setGroupId(group.getGroupId())
-        .setCallId(localCallIds.incrementAndGet()).setMessage(message(command))
+        .setClientId(writerId).setServerId(to).setGroupId(group.getGroupId())
+        .setCallId(callIds.incrementAndGet()).setMessage(message(command))
         .setType(RaftClientRequest.writeRequestType()).setTimeoutMs(requestTimeoutMs).build();
-    return unwrap(submit(request, nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), 1));
+    return unwrap(submit(request, nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs), 1, inProcess));
   }
 
   /**
@@ -179,7 +181,8 @@ final class GroupChannel implements Closeable {
    * be when the server could not take it. Completes with the last reply, or fails with the last
    * failure or a {@link TimeoutException} at the deadline.
    */
-  private CompletableFuture<RaftClientReply> submit(RaftClientRequest request, long deadline, int attempt) {
+  private CompletableFuture<RaftClientReply> submit(RaftClientRequest request, long deadline, int attempt,
+      boolean inProcess) {
     long left = deadline - nanoClock.getAsLong();
     boolean here = local != null && request.getServerId().toString().equals(local.node().id());
     CompletableFuture<RaftClientReply> sent;
@@ -209,11 +212,11 @@ final class GroupChannel implements Closeable {
               && reply.getNotLeaderException().getSuggestedLeader() != null;
           long pauseNanos = redirect ? 0 : Math.min(TimeUnit.MILLISECONDS.toNanos(WRITE_RETRY_SLEEP_MS), deadline - now);
           RaftClientRequest again = RaftClientRequest.newBuilder().set(request).setServerId(next).build();
-          if (local != null && request.getClientId().equals(localWriter)) {
+          if (inProcess) {
             local.resent().increment();
           }
           return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(pauseNanos, TimeUnit.NANOSECONDS))
-              .thenCompose(ignored -> submit(again, deadline, attempt + 1));
+              .thenCompose(ignored -> submit(again, deadline, attempt + 1, inProcess));
         }).thenCompose(Function.identity());
   }
 
