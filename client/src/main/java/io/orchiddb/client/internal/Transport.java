@@ -273,6 +273,16 @@ public final class Transport implements AutoCloseable {
     return call.result;
   }
 
+  /**
+   * Moves the preferred router from {@code index} to the next endpoint, if there is another
+   * (compare-and-set, so calls that found the same router wanting move it once).
+   */
+  private void leave(int index) {
+    if (routers.size() > 1) {
+      preferred.compareAndSet(index, (index + 1) % routers.size());
+    }
+  }
+
   /** The merged session token sent with the next request. */
   public SessionToken sessionToken() {
     return session.current();
@@ -360,9 +370,8 @@ public final class Transport implements AutoCloseable {
       }
       long now = scheduler.nanoTime();
       int was = preferred.get();
-      if (routers.size() > 1 && routers.get(was).silentFor(now, attemptTimeoutNanos)) {
-        // It has left a request unanswered for the attempt timeout: start this one elsewhere.
-        preferred.compareAndSet(was, (was + 1) % routers.size());
+      if (routers.get(was).silentFor(now, attemptTimeoutNanos)) {
+        leave(was); // it has left a request unanswered for the attempt timeout: start this one elsewhere
       }
       int index = preferred.get();
       Router router = routers.get(index);
@@ -455,8 +464,8 @@ public final class Transport implements AutoCloseable {
         // next call to this router opens a new one, which counts afresh.
         routers.get(index).channel.enterIdle();
       }
-      if ((failure.routerDown() || unanswered) && routers.size() > 1) {
-        preferred.compareAndSet(index, (index + 1) % routers.size());
+      if (failure.routerDown() || unanswered) {
+        leave(index);
       }
       if (!retryable(failure) || attempts >= maxAttempts) {
         finish();
