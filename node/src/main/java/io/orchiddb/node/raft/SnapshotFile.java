@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,13 +103,15 @@ public final class SnapshotFile {
 
   /**
    * The file's write buffer: records go into one array (bodies straight into it), which is
-   * checksummed and written when full. Big-endian numbers, as {@link DataInputStream} reads them.
+   * checksummed and written when full.
    */
   private static final class Out implements RecordWriter {
     private static final int BUFFER_BYTES = 1 << 18;
     private final FileOutputStream file;
     private final CRC32C crc = new CRC32C();
     private final byte[] buf = new byte[BUFFER_BYTES];
+    /** {@link #buf} for ints and longs (big-endian, as {@link DataInputStream} reads them). */
+    private final ByteBuffer numbers = ByteBuffer.wrap(buf);
     private int pos;
     long count;
 
@@ -118,7 +121,9 @@ public final class SnapshotFile {
 
     @Override
     public void write(byte[] record) throws IOException {
-      checkLength(record.length);
+      if (record.length > RECORD_BYTES_MAX) {
+        throw new IOException("snapshot record of " + record.length + " bytes is too large");
+      }
       putInt(record.length);
       putBytes(record);
       count++;
@@ -127,38 +132,27 @@ public final class SnapshotFile {
     @Override
     public void write(RecordBody body) throws IOException {
       int length = body.length();
-      checkLength(length);
-      putInt(length);
       if (length > buf.length) {
-        byte[] big = new byte[length];
-        body.writeTo(big, 0);
-        putBytes(big);
-      } else {
-        room(length);
-        body.writeTo(buf, pos);
-        pos += length;
+        RecordWriter.super.write(body); // larger than the buffer: as an array of its own
+        return;
       }
+      putInt(length);
+      room(length);
+      body.writeTo(buf, pos);
+      pos += length;
       count++;
-    }
-
-    private static void checkLength(int length) throws IOException {
-      if (length > RECORD_BYTES_MAX) {
-        throw new IOException("snapshot record of " + length + " bytes is too large");
-      }
     }
 
     void putInt(int v) throws IOException {
       room(Integer.BYTES);
-      for (int shift = 24; shift >= 0; shift -= 8) {
-        buf[pos++] = (byte) (v >>> shift);
-      }
+      numbers.putInt(pos, v);
+      pos += Integer.BYTES;
     }
 
     void putLong(long v) throws IOException {
       room(Long.BYTES);
-      for (int shift = 56; shift >= 0; shift -= 8) {
-        buf[pos++] = (byte) (v >>> shift);
-      }
+      numbers.putLong(pos, v);
+      pos += Long.BYTES;
     }
 
     void putBytes(byte[] bytes) throws IOException {
