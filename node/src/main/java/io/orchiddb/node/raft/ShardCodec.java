@@ -1,6 +1,7 @@
 package io.orchiddb.node.raft;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.orchiddb.node.shard.Condition;
 import io.orchiddb.node.shard.Entry;
 import io.orchiddb.node.shard.Key;
@@ -157,11 +158,11 @@ public final class ShardCodec {
     }
 
     private static int bytesField(int length) {
-      return length == 0 ? 0 : 1 + varintSize(length) + length;
+      return length == 0 ? 0 : 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
     }
 
     private static int varintField(long v) {
-      return v == 0 ? 0 : 1 + varintSize(v);
+      return v == 0 ? 0 : 1 + CodedOutputStream.computeUInt64SizeNoTag(v);
     }
 
     private static int putVarintField(byte[] buf, int at, int tag, long v) {
@@ -173,10 +174,6 @@ public final class ShardCodec {
     }
 
     /** Unsigned LEB128, as protobuf writes uint64 and int64 (a negative int64 takes 10 bytes). */
-    private static int varintSize(long v) {
-      return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
-    }
-
     private static int putVarint(byte[] buf, int at, long v) {
       while ((v & ~0x7FL) != 0) {
         buf[at++] = (byte) ((v & 0x7F) | 0x80);
