@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * replica. Ratis calls {@code takeSnapshot} on the apply thread once the log has grown past the
  * configured threshold, and again after each round of applies until it gets an index back. The
  * first call freezes the state ({@link #freeze}: a copy of addresses, no data) and starts writing
- * it on a thread of its own; applies go on meanwhile. A later call, once the file and its digest
- * are on disk, returns the snapshot's index, and only then may Ratis purge the log up to it. So
+ * it on a thread of its own; applies go on meanwhile. A later call, once the file is on disk,
+ * returns the snapshot's index, and only then may Ratis purge the log up to it. So
  * the log always holds every entry after the newest snapshot Ratis was told of, and a snapshot
  * written but not yet told of (a crash in between) is only a newer starting point. A snapshot
  * also waits for {@link #snapshotLogBytesMin} bytes of log since the last one.
@@ -200,8 +200,8 @@ abstract class OrchidStateMachine extends BaseStateMachine {
         requireLogFrom(ti.getIndex() + 1);
       }
       load.commit(ti.getIndex());
-      // Written here, a snapshot has no digest (see SnapshotStorage); installed, it has one.
-      MD5Hash md5 = Files.exists(SnapshotStorage.digestOf(file)) ? MD5FileUtil.readStoredMd5ForFile(file.toFile()) : null;
+      // Written here, a snapshot has no digest (null; see SnapshotStorage); installed, it has one.
+      MD5Hash md5 = MD5FileUtil.readStoredMd5ForFile(file.toFile());
       setLastAppliedTermIndex(ti);
       appliedWaiters.advanceTo(ti.getIndex());
       LOG.info("{}: loaded snapshot {}", getGroupId(), file.getFileName());
@@ -318,7 +318,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     return latest != null && latest.getIndex() > info.getIndex() ? RaftLog.INVALID_LOG_INDEX : info.getIndex();
   }
 
-  /** Writes {@code source} as the snapshot at {@code at}, with its digest, on a thread of its own. */
+  /** Writes {@code source} as the snapshot at {@code at} on a thread of its own. */
   private CompletableFuture<SingleFileSnapshotInfo> writeInBackground(TermIndex at, SnapshotSource source) {
     CompletableFuture<SingleFileSnapshotInfo> done = new CompletableFuture<>();
     Thread writer = new Thread(() -> {

@@ -1,6 +1,5 @@
 package io.orchiddb.node.raft;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +106,6 @@ final class SnapshotStorage extends SimpleStateMachineStorage {
 
   /** Where Ratis keeps a file's MD5 ({@code <file>.md5}). */
   static Path digestOf(Path snapshot) {
-    return MD5FileUtil.getDigestFileForFile(new File(snapshot.toString())).toPath();
+    return MD5FileUtil.getDigestFileForFile(snapshot.toFile()).toPath();
   }
 }
