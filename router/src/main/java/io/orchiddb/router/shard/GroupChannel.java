@@ -75,6 +75,8 @@ final class GroupChannel implements Closeable {
   private final NodeReadChannels reads;
   /** The node this router runs in and its counters, when it is a replica of this group; null otherwise. */
   private final LocalWrites local;
+  /** The id of {@link #local}'s node in this group; null when {@code local} is. */
+  private final RaftPeerId localId;
   /** Monotonic nanoseconds, for the deadline of writes submitted in-process. */
   private final LongSupplier nanoClock;
   /** The client id of this channel's writes (Ratis's retry cache keys on it and the call id). */
@@ -100,7 +102,9 @@ final class GroupChannel implements Closeable {
   GroupChannel(RaftGroup group, Duration requestTimeout, Executor blocking, NodeReadChannels reads,
       LocalWrites local, LongSupplier nanoClock) {
     this.group = group;
-    this.local = local == null || group.getPeer(RaftPeerId.valueOf(local.node().id())) == null ? null : local;
+    RaftPeerId here = local == null ? null : RaftPeerId.valueOf(local.node().id());
+    this.localId = here != null && group.getPeer(here) != null ? here : null;
+    this.local = localId == null ? null : local;
     this.nanoClock = nanoClock;
     this.reads = reads;
     this.blocking = blocking;
@@ -140,7 +144,7 @@ final class GroupChannel implements Closeable {
       return writeHere(command);
     }
     RaftPeerId to = leader;
-    if (local != null && to.toString().equals(local.node().id())) {
+    if (to.equals(localId)) {
       to = nextMember(to); // this node does not lead (it said so just now)
     }
     return send(to, command, false);
@@ -159,7 +163,7 @@ final class GroupChannel implements Closeable {
    */
   private CompletableFuture<byte[]> writeHere(byte[] command) {
     local.submitted().increment();
-    return send(RaftPeerId.valueOf(local.node().id()), command, true);
+    return send(localId, command, true);
   }
 
   /**
@@ -184,7 +188,7 @@ final class GroupChannel implements Closeable {
   private CompletableFuture<RaftClientReply> submit(RaftClientRequest request, long deadline, int attempt,
       boolean inProcess) {
     long left = deadline - nanoClock.getAsLong();
-    boolean here = local != null && request.getServerId().toString().equals(local.node().id());
+    boolean here = request.getServerId().equals(localId);
     CompletableFuture<RaftClientReply> sent;
     try {
       sent = here ? local.node().writes().write(request) : writer.getClientRpc().sendRequestAsyncUnordered(request);
