@@ -84,8 +84,33 @@ abstract class OrchidStateMachine extends BaseStateMachine {
    */
   abstract byte[] prepare(ByteBuffer request) throws IOException;
 
+  /**
+   * What {@link #prepareEntry} gives: the bytes to put in the log, and what the leader's {@link
+   * #apply(long, ByteBuffer, Object)} of that entry may use instead of decoding it again (null for
+   * nothing).
+   */
+  record Prepared(byte[] logData, Object context) {}
+
+  /**
+   * {@link #prepare}, with a context for the leader's apply of the entry: Ratis hands the leader's
+   * apply the transaction its {@link #startTransaction} made (a follower's, or a leader's after a
+   * restart, has none). By default no context. Refuses as {@link #prepare} does.
+   */
+  Prepared prepareEntry(ByteBuffer request) throws IOException {
+    return new Prepared(prepare(request), null);
+  }
+
   /** Applies the log entry at {@code index}; returns the reply. Deterministic. */
   abstract byte[] apply(long index, ByteBuffer command) throws IOException;
+
+  /**
+   * {@link #apply(long, ByteBuffer)}, given the context {@link #prepareEntry} made for this entry
+   * on this replica as leader, or null. Must return what {@code apply(index, command)} would, and
+   * leave the same state. By default the context is not used.
+   */
+  byte[] apply(long index, ByteBuffer command, Object prepared) throws IOException {
+    return apply(index, command);
+  }
 
   /** Serves a read query from the current state; refuses as {@link #prepare} does. */
   abstract byte[] read(ByteBuffer query) throws IOException;
@@ -360,8 +385,9 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     TransactionContext.Builder builder =
         TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
     try {
-      byte[] logData = prepare(request.getMessage().getContent().asReadOnlyByteBuffer());
-      return builder.setLogData(UnsafeByteOperations.unsafeWrap(logData)).build();
+      Prepared prepared = prepareEntry(request.getMessage().getContent().asReadOnlyByteBuffer());
+      return builder.setLogData(UnsafeByteOperations.unsafeWrap(prepared.logData()))
+          .setStateMachineContext(prepared.context()).build();
     } catch (IllegalArgumentException | StaleEpochException e) {
       // Refused before it enters the log: the client gets a StateMachineException with this cause.
       TransactionContext refused = builder.build();
@@ -388,7 +414,7 @@ abstract class OrchidStateMachine extends BaseStateMachine {
     ByteString data = entry.getStateMachineLogEntry().getLogData();
     byte[] reply;
     try {
-      reply = apply(entry.getIndex(), data.asReadOnlyByteBuffer());
+      reply = apply(entry.getIndex(), data.asReadOnlyByteBuffer(), trx.getStateMachineContext());
     } catch (IOException e) {
       // The log holds a command this replica cannot decode: continuing would diverge.
       throw new IllegalStateException(getGroupId() + ": cannot apply entry " + entry.getIndex(), e);

@@ -16,6 +16,7 @@ import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.TxnResult;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,6 +37,33 @@ public final class ShardCodec {
       txns.add(ops);
     }
     return txns;
+  }
+
+  /** The tag of {@link ShardWrite}'s {@code timestamp_ms} (field 1, varint). */
+  private static final byte TIMESTAMP_TAG = 1 << 3;
+
+  /**
+   * The bytes of the {@link ShardWrite} in {@code write} (from its position to its limit, which
+   * stay as they were) with {@code timestamp_ms} set to {@code timestampMs}: the field is appended,
+   * and a parser keeps the last value of a field that occurs more than once.
+   */
+  static byte[] stamped(ByteBuffer write, long timestampMs) {
+    int length = write.remaining();
+    byte[] out = new byte[length + 1 + CodedOutputStream.computeInt64SizeNoTag(timestampMs)];
+    write.duplicate().get(out, 0, length);
+    out[length] = TIMESTAMP_TAG;
+    putVarint(out, length + 1, timestampMs);
+    return out;
+  }
+
+  /** Unsigned LEB128, as protobuf writes uint64 and int64 (a negative int64 takes 10 bytes). */
+  private static int putVarint(byte[] buf, int at, long v) {
+    while ((v & ~0x7FL) != 0) {
+      buf[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[at++] = (byte) v;
+    return at;
   }
 
   static WriteOp decodeOp(io.orchiddb.proto.raft.WriteOp op) {
@@ -171,16 +199,6 @@ public final class ShardCodec {
       }
       buf[at++] = (byte) tag;
       return putVarint(buf, at, v);
-    }
-
-    /** Unsigned LEB128, as protobuf writes uint64 and int64 (a negative int64 takes 10 bytes). */
-    private static int putVarint(byte[] buf, int at, long v) {
-      while ((v & ~0x7FL) != 0) {
-        buf[at++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[at++] = (byte) v;
-      return at;
     }
   }
 }

@@ -25,6 +25,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The Raft adapter of one shard: decodes {@link ShardWrite} entries and applies them to a
@@ -63,12 +64,30 @@ final class ShardStateMachine extends OrchidStateMachine {
 
   @Override
   byte[] prepare(ByteBuffer request) throws StaleEpochException {
-    int size = request.remaining();
-    ShardWrite write = parseWrite(request);
-    limits.check(ShardCodec.decodeTxns(write), write.getFenceEpoch(), size);
-    checkEpoch(write.getEpoch());
-    return write.toBuilder().setTimestampMs(clock.millis()).build().toByteArray();
+    return prepareEntry(request).logData();
   }
+
+  /**
+   * Checks a write at the leader and stamps it with the leader's clock: the log entry is the
+   * request's own bytes with a {@code timestamp_ms} field appended. Protobuf keeps the last value
+   * of a field that occurs twice, so the entry parses as the request with that timestamp, without
+   * building and encoding the message again. The context is the decoded write, which the
+   * leader's apply of the entry uses instead of parsing it a second time.
+   */
+  @Override
+  Prepared prepareEntry(ByteBuffer request) throws StaleEpochException {
+    int size = request.remaining();
+    ShardWrite write = parseWrite(request.duplicate());
+    List<List<WriteOp>> txns = ShardCodec.decodeTxns(write);
+    limits.check(txns, write.getFenceEpoch(), size);
+    checkEpoch(write.getEpoch());
+    long now = clock.millis();
+    return new Prepared(ShardCodec.stamped(request, now),
+        new Checked(write.getEpoch(), write.getFenceEpoch(), now, txns));
+  }
+
+  /** A write as the leader decoded and checked it ({@link #prepareEntry}), for its apply there. */
+  private record Checked(long epoch, long fenceEpoch, long timestampMs, List<List<WriteOp>> txns) {}
 
   private void checkEpoch(long routedEpoch) throws StaleEpochException {
     long current = epoch;
@@ -92,19 +111,34 @@ final class ShardStateMachine extends OrchidStateMachine {
 
   @Override
   byte[] apply(long index, ByteBuffer command) throws InvalidProtocolBufferException {
+    return apply(index, command, null);
+  }
+
+  @Override
+  byte[] apply(long index, ByteBuffer command, Object prepared) throws InvalidProtocolBufferException {
+    if (prepared instanceof Checked checked) {
+      return apply(index, checked.epoch(), checked.fenceEpoch(), checked.timestampMs(), checked::txns);
+    }
     ShardWrite write = ShardWrite.parseFrom(command);
+    return apply(index, write.getEpoch(), write.getFenceEpoch(), write.getTimestampMs(),
+        () -> ShardCodec.decodeTxns(write));
+  }
+
+  /** Applies a write; its transactions are decoded only once its epoch has passed the check. */
+  private byte[] apply(long index, long writeEpoch, long fenceEpoch, long timestampMs,
+      Supplier<List<List<WriteOp>>> decoded) {
     ShardWriteResult.Builder result = ShardWriteResult.newBuilder().setIndex(index);
     long current = epoch;
-    if (isStale(write.getEpoch(), current)) {
+    if (isStale(writeEpoch, current)) {
       // A fence applied after the leader checked this write. A result, not an exception: apply
       // must not throw for what a client caused, and every replica decides the same here.
       return result.setStaleEpoch(current).build().toByteArray();
     }
-    if (Long.compareUnsigned(write.getFenceEpoch(), current) > 0) {
-      epoch = write.getFenceEpoch();
+    if (Long.compareUnsigned(fenceEpoch, current) > 0) {
+      epoch = fenceEpoch;
     }
-    List<List<WriteOp>> txns = ShardCodec.decodeTxns(write);
-    List<TxnOutcome> outcomes = store.apply(index, write.getTimestampMs(), txns);
+    List<List<WriteOp>> txns = decoded.get();
+    List<TxnOutcome> outcomes = store.apply(index, timestampMs, txns);
     appliedTxns += txns.size(); // one writer, the apply thread
     for (TxnOutcome outcome : outcomes) {
       result.addTxns(ShardCodec.encodeOutcome(outcome));

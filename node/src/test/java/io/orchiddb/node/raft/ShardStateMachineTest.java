@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.orchiddb.node.shard.Limits;
+import io.orchiddb.proto.raft.Condition;
+import io.orchiddb.proto.raft.DeleteOp;
 import io.orchiddb.proto.raft.GetQuery;
+import io.orchiddb.proto.raft.KeyAbsent;
 import io.orchiddb.proto.raft.KeyEntry;
 import io.orchiddb.proto.raft.MultiGetQuery;
 import io.orchiddb.proto.raft.ShardRead;
@@ -13,6 +16,8 @@ import io.orchiddb.proto.raft.ShardReadResult;
 import io.orchiddb.proto.raft.ShardSnapshotHeader;
 import io.orchiddb.proto.raft.ShardWrite;
 import io.orchiddb.proto.raft.ShardWriteResult;
+import io.orchiddb.proto.raft.TxnResult;
+import io.orchiddb.proto.raft.WriteOp;
 import io.orchiddb.proto.raft.WriteTxn;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -115,6 +120,60 @@ class ShardStateMachineTest {
     sm.prepare(ByteBuffer.wrap(putAt(0, "k", "v").toByteArray()));
     assertThatThrownBy(() -> sm.prepare(ByteBuffer.wrap(ShardWrite.newBuilder().setEpoch(5).build().toByteArray())))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("ops:");
+  }
+
+  @Test
+  void leaderStampsItsOwnTimeOverAnyTheRequestCarriesAndLeavesTheRequestBufferAsItWas() throws Exception {
+    ShardStateMachine sm = machine();
+    ShardWrite sent = putAt(0, "k", "v").toBuilder().setTimestampMs(42).setFenceEpoch(1).build();
+    byte[] bytes = sent.toByteArray();
+    byte[] framed = new byte[bytes.length + 10];
+    System.arraycopy(bytes, 0, framed, 3, bytes.length);
+    ByteBuffer request = ByteBuffer.wrap(framed, 3, bytes.length); // a view of part of an array
+    byte[] entry = sm.prepare(request);
+    assertThat(ShardWrite.parseFrom(entry)).isEqualTo(sent.toBuilder().setTimestampMs(1_000).build());
+    assertThat(request.position()).isEqualTo(3);
+    assertThat(request.remaining()).isEqualTo(bytes.length);
+  }
+
+  /**
+   * The leader applies an entry it prepared from the write it decoded then, not from the log
+   * entry: every reply and the state left must be the ones a follower gets from the entry's bytes,
+   * timestamps, failed conditions, fences and a write whose epoch went stale before apply included.
+   */
+  @Test
+  void leaderApplyOfWhatItPreparedMatchesAFollowerApplyOfTheEntry() throws Exception {
+    ShardStateMachine leader = machine();
+    ShardStateMachine follower = machine();
+    Condition absent = Condition.newBuilder().setAbsent(KeyAbsent.getDefaultInstance()).build();
+    List<ShardWrite> writes = List.of(
+        putAt(0, "a", "1"),
+        ShardWrite.newBuilder().addTxns(WriteTxn.newBuilder().addOps(put("a", "2", absent))).build(),
+        ShardWrite.newBuilder().addTxns(WriteTxn.newBuilder().addOps(put("b", "1", absent)))
+            .addTxns(WriteTxn.newBuilder().addOps(put("a", "3", Condition.newBuilder().setVersionEquals(1).build()))
+                .addOps(WriteOp.newBuilder().setDelete(DeleteOp.newBuilder().setKey(ClusterIT.bytes("b")))))
+            .build(),
+        fence(3),
+        putAt(2, "c", "stale by the time it applies"),
+        putAt(3, "d", "1").toBuilder().setFenceEpoch(4).build());
+    List<OrchidStateMachine.Prepared> prepared = new ArrayList<>();
+    for (ShardWrite w : writes) { // all checked at epoch 0, before any applies
+      prepared.add(leader.prepareEntry(ByteBuffer.wrap(w.toByteArray())));
+    }
+    List<ShardWriteResult> results = new ArrayList<>();
+    for (int i = 0; i < writes.size(); i++) {
+      OrchidStateMachine.Prepared p = prepared.get(i);
+      assertThat(p.context()).isNotNull();
+      byte[] atLeader = leader.apply(i + 1, ByteBuffer.wrap(p.logData()), p.context());
+      byte[] atFollower = follower.apply(i + 1, ByteBuffer.wrap(p.logData()));
+      assertThat(atLeader).isEqualTo(atFollower);
+      results.add(ShardWriteResult.parseFrom(atLeader));
+    }
+    assertThat(results.get(1).getTxns(0).getCommitted()).isFalse();
+    assertThat(results.get(2).getTxnsList()).extracting(TxnResult::getCommitted).containsExactly(true, true);
+    assertThat(results.get(4).getStaleEpoch()).isEqualTo(3);
+    assertThat(leader.epoch()).isEqualTo(4).isEqualTo(follower.epoch());
+    assertThat(snapshotRecords(leader)).hasSize(3).containsExactlyElementsOf(snapshotRecords(follower));
   }
 
   @Test
