@@ -196,7 +196,7 @@ final class GroupChannel implements Closeable {
       sent = CompletableFuture.failedFuture(e);
     }
     // Another server gets at most the attempt timeout (see WRITE_ATTEMPT_TIMEOUT); this node, the rest.
-    return sent.orTimeout(Math.max(1, here ? left : Math.min(left, attemptNanos)), TimeUnit.NANOSECONDS)
+    return Deadlines.orTimeout(sent, Math.max(1, here ? left : Math.min(left, attemptNanos)), TimeUnit.NANOSECONDS)
         .handle((reply, failure) -> {
           long now = nanoClock.getAsLong();
           learnLeader(reply);

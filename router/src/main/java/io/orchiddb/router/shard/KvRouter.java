@@ -614,7 +614,7 @@ public final class KvRouter implements Closeable {
   /** A submitted transaction, bounded by the deadline, its failure classified. */
   private CompletableFuture<Written> written(CompletableFuture<ShardWriter.Applied> submitted, int shardId, long deadline) {
     long remainingNanos = deadline - nanoClock.getAsLong();
-    return submitted.orTimeout(Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
+    return Deadlines.orTimeout(submitted, Math.max(1, remainingNanos), TimeUnit.NANOSECONDS)
         .handle((r, failure) -> {
           if (failure != null) {
             throw Failures.isStaleRoute(failure) ? new Failures.StaleRoute(failure.getMessage())

@@ -181,7 +181,7 @@ final class NodeReadChannels implements Closeable {
     }
     if (!reply.isDone()) {
       // As gRPC's deadline would (a stale read of the map is done by now and needs no timer).
-      reply.orTimeout(timeoutMs, TimeUnit.MILLISECONDS);
+      Deadlines.orTimeout(reply, timeoutMs, TimeUnit.MILLISECONDS);
     }
     return reply.isDone() && !reply.isCompletedExceptionally() ? reply
         : reply.exceptionallyCompose(failure -> CompletableFuture.failedFuture(asStatus(failure)));
