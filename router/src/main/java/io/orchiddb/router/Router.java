@@ -1,5 +1,6 @@
 package io.orchiddb.router;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -156,11 +157,7 @@ public final class Router implements Closeable {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+    return new ThreadFactoryBuilder().setNameFormat(name).setDaemon(true).build();
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.orchiddb.router.shard;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -22,7 +22,8 @@ final class Deadlines {
   /** The wheel's resolution. */
   static final long TICK_MS = 10;
 
-  private static final HashedWheelTimer WHEEL = new HashedWheelTimer(daemon(), TICK_MS, TimeUnit.MILLISECONDS);
+  private static final HashedWheelTimer WHEEL = new HashedWheelTimer(
+      new ThreadFactoryBuilder().setNameFormat("router-deadlines").setDaemon(true).build(), TICK_MS, TimeUnit.MILLISECONDS);
 
   private Deadlines() {}
 
@@ -38,13 +39,5 @@ final class Deadlines {
     Timeout timer = WHEEL.newTimeout(t -> future.completeExceptionally(new TimeoutException()), timeout, unit);
     future.whenComplete((result, failure) -> timer.cancel());
     return future;
-  }
-
-  private static ThreadFactory daemon() {
-    return r -> {
-      Thread t = new Thread(r, "router-deadlines");
-      t.setDaemon(true);
-      return t;
-    };
   }
 }
