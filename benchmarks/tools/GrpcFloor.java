@@ -5,6 +5,7 @@
 //   CP="cli/target/orchiddb-cli.jar:cli/target/lib/*"
 //   java -cp "$CP" benchmarks/tools/GrpcFloor.java echo 5601 &                      # answers every message
 //   java -cp "$CP" benchmarks/tools/GrpcFloor.java relay 5602 127.0.0.1:5601 own &  # asks the echo before answering
+//   java -cp "$CP" benchmarks/tools/GrpcFloor.java relay 5603 127.0.0.1:5601 own stream &  # asks it on one open stream
 //   java -cp "$CP" benchmarks/tools/GrpcFloor.java client 127.0.0.1:5601 10 4      # ROUNDS rounds of SECONDS each
 //
 // The client keeps one request in flight, sending the next from the reply's callback, as
@@ -14,9 +15,12 @@
 // from the relay to the echo, like a strong get at the leader (one round to a follower). With "own"
 // the relay's channel to the echo has an event loop of its own, so the reply crosses threads back
 // to the loop of the client's connection, as in a node, whose Raft gRPC is Ratis's shaded copy
-// with its own loops; with "shared" both use gRPC's default loops.
+// with its own loops; with "shared" both use gRPC's default loops. With "stream" the relay asks
+// the echo with a message on one bidirectional stream it keeps open, not a unary call each (as a
+// node's term requests since the twenty-fifth session).
 //
-// Used for BENCHMARKS.md, "The floor at concurrency 1" (2026-11-28, twenty-fourth session).
+// Used for BENCHMARKS.md, "The floor at concurrency 1" (2026-11-28, twenty-fourth session), and
+// for the relay's stream against its unary calls ("Optimisations", twenty-fifth session).
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -74,10 +78,15 @@ public class GrpcFloor {
           b.eventLoopGroup(new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory())).channelType(EpollSocketChannel.class);
         }
         ManagedChannel next = b.build();
-        serve(Integer.parseInt(a[1]), (in, reply) -> unary(next, in, reply));
+        if (a.length > 4 && a[4].equals("stream")) {
+          BiConsumer<byte[], BiConsumer<byte[], Throwable>> relayed = streamed(next);
+          serve(Integer.parseInt(a[1]), relayed);
+        } else {
+          serve(Integer.parseInt(a[1]), (in, reply) -> unary(next, in, reply));
+        }
       }
       case "client" -> client(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]));
-      default -> throw new IllegalArgumentException("echo PORT | relay PORT NEXT own|shared | client TARGET SECONDS ROUNDS");
+      default -> throw new IllegalArgumentException("echo PORT | relay PORT NEXT own|shared [unary|stream] | client TARGET SECONDS ROUNDS");
     }
   }
 
@@ -131,6 +140,33 @@ public class GrpcFloor {
         done.accept(reply, null);
       }
     });
+  }
+
+  /**
+   * The relay's calls to the echo as messages of one bidirectional stream, opened once: the echo
+   * answers in order, so the callbacks wait in a queue (as a node's term requests could).
+   */
+  static BiConsumer<byte[], BiConsumer<byte[], Throwable>> streamed(ManagedChannel channel) {
+    java.util.Queue<BiConsumer<byte[], Throwable>> waiting = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    StreamObserver<byte[]> requests = ClientCalls.asyncBidiStreamingCall(channel.newCall(STREAM, CallOptions.DEFAULT),
+        new StreamObserver<byte[]>() {
+          public void onNext(byte[] v) {
+            waiting.poll().accept(v, null);
+          }
+
+          public void onError(Throwable t) {
+            t.printStackTrace();
+          }
+
+          public void onCompleted() {
+          }
+        });
+    return (in, reply) -> {
+      waiting.add(reply);
+      synchronized (requests) {
+        requests.onNext(in);
+      }
+    };
   }
 
   static void client(String target, int seconds, int rounds) throws Exception {

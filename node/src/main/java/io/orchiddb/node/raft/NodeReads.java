@@ -33,6 +33,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
 import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCallStreamObserver;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 
@@ -119,11 +120,22 @@ public final class NodeReads {
    */
   public static final String READ_INDEX = SERVICE + "/ReadIndex";
 
+  /**
+   * {@link #TERM} as a bidirectional stream, which a node keeps open to each other node ({@link
+   * TermStreams}): {@code NodeTermRequest}s in, one {@code NodeTermReply} out for each, with its
+   * {@code seq}. A request the node cannot answer gets a reply with {@code failure} set, and the
+   * stream stays open; a message that is not a term request ends it with INVALID_ARGUMENT.
+   */
+  public static final String TERMS = SERVICE + "/Terms";
+
   static final MethodDescriptor<byte[], byte[]> TERM_CALL = READ.toBuilder().setFullMethodName(TERM).build();
+  static final MethodDescriptor<byte[], byte[]> TERMS_CALL = READ.toBuilder().setFullMethodName(TERMS)
+      .setType(MethodDescriptor.MethodType.BIDI_STREAMING).build();
   static final MethodDescriptor<byte[], byte[]> READ_INDEX_CALL = READ.toBuilder().setFullMethodName(READ_INDEX).build();
 
   private final Divisions divisions;
   private final PeerCalls peers = new PeerCalls();
+  private final TermStreams terms = new TermStreams(peers);
   private final ReadIndex readIndex;
 
   /**
@@ -135,7 +147,7 @@ public final class NodeReads {
    */
   NodeReads(Supplier<RaftServer> server, Duration timeout) {
     this.divisions = new Divisions(server);
-    this.readIndex = new ReadIndex(peers, timeout.toMillis());
+    this.readIndex = new ReadIndex(peers, terms, timeout.toMillis());
   }
 
   /** The gRPC service, served on the node's Raft port. */
@@ -144,6 +156,7 @@ public final class NodeReads {
         .addMethod(READ, ServerCalls.asyncUnaryCall((request, out) -> answer(read(request), out)))
         .addMethod(READ_MANY, ServerCalls.asyncUnaryCall((request, out) -> answer(readMany(request), out)))
         .addMethod(TERM_CALL, ServerCalls.asyncUnaryCall((request, out) -> answer(term(request), out)))
+        .addMethod(TERMS_CALL, ServerCalls.asyncBidiStreamingCall(this::terms))
         .addMethod(READ_INDEX_CALL, ServerCalls.asyncUnaryCall((request, out) -> answer(readIndex(request), out)))
         .build();
   }
@@ -163,8 +176,14 @@ public final class NodeReads {
     return readIndex.reads();
   }
 
+  /** This node's term streams to other nodes (for tests). */
+  TermStreams termStreams() {
+    return terms;
+  }
+
   /** Closes the node's connections to other nodes. */
   void close() {
+    terms.close();
     peers.close();
   }
 
@@ -302,8 +321,76 @@ public final class NodeReads {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Refused(true, "not a term request: " + e.getMessage()));
     }
-    return divisions.division(ReadIndex.groupId(request.getGroupId())).thenApply(division ->
-        NodeTermReply.newBuilder().setTerm(ReadIndex.termAnswer(division, request.getFrom())).build().toByteArray());
+    return term(request).thenApply(term -> NodeTermReply.newBuilder().setTerm(term).build().toByteArray());
+  }
+
+  /** This replica's current term in the request's group. */
+  private CompletableFuture<Long> term(NodeTermRequest request) {
+    return divisions.division(ReadIndex.groupId(request.getGroupId()))
+        .thenApply(division -> ReadIndex.termAnswer(division, request.getFrom()));
+  }
+
+  /**
+   * {@link #TERMS}: answers each term request on the stream as {@link #term} would, with its seq;
+   * replies go out as their answers are had (the first request of a group looks its division up off
+   * the event loop), so possibly out of order.
+   */
+  private StreamObserver<byte[]> terms(StreamObserver<byte[]> replies) {
+    ServerCallStreamObserver<byte[]> out = (ServerCallStreamObserver<byte[]>) replies;
+    boolean[] ended = {false};
+    // Set now (gRPC takes it only here): without it a reply after the asking node went away would throw.
+    out.setOnCancelHandler(() -> {
+      synchronized (out) {
+        ended[0] = true;
+      }
+    });
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(byte[] bytes) {
+        NodeTermRequest request;
+        try {
+          request = NodeTermRequest.parseFrom(bytes);
+        } catch (IOException e) {
+          synchronized (out) {
+            if (!ended[0]) {
+              ended[0] = true;
+              out.onError(Status.INVALID_ARGUMENT.withDescription("not a term request: " + e.getMessage()).asRuntimeException());
+            }
+          }
+          return;
+        }
+        term(request).whenComplete((term, failure) -> {
+          NodeTermReply.Builder reply = NodeTermReply.newBuilder().setSeq(request.getSeq());
+          if (failure == null) {
+            reply.setTerm(term);
+          } else {
+            reply.setFailure(failure instanceof Refused ? failure.getMessage() : describe(failure));
+          }
+          synchronized (out) {
+            if (!ended[0]) {
+              out.onNext(reply.build().toByteArray());
+            }
+          }
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        synchronized (out) {
+          ended[0] = true;
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        synchronized (out) {
+          if (!ended[0]) {
+            ended[0] = true;
+            out.onCompleted();
+          }
+        }
+      }
+    };
   }
 
   /** {@link #READ_INDEX}: the read index of a linearizable read at this leader. */

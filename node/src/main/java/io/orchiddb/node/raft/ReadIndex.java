@@ -4,8 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.orchiddb.proto.raft.NodeReadIndexReply;
 import io.orchiddb.proto.raft.NodeReadIndexRequest;
-import io.orchiddb.proto.raft.NodeTermReply;
-import io.orchiddb.proto.raft.NodeTermRequest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -42,7 +40,8 @@ import org.apache.ratis.util.CodeInjectionForTesting;
  *   <li>At the leader: the commit index {@code C} and term {@code T} as the read arrives (the
  *       leader must have committed an entry of its term, so {@code C} covers every write
  *       acknowledged before). Then a <em>round</em> started after the read arrived asks every
- *       other voter for its current term ({@link NodeReads#TERM}); once a majority (the leader
+ *       other voter for its current term ({@link NodeReads#TERMS}: a message on the stream this node
+ *       keeps open to each other node, {@link TermStreams}); once a majority (the leader
  *       included) answered {@code T}, no leader of a later term can have committed anything
  *       before those answers, so the read is served at {@code C} or later. A voter answering a
  *       later term, or too many failing to answer, fails the read: another replica may serve it.
@@ -73,11 +72,12 @@ final class ReadIndex {
    * How long a round waits for the voters it asked first before it asks the others too. Far
    * above a term request's round trip (well under a millisecond here, a few under load), so a
    * healthy voter does not set it off; short enough that a voter that went silent costs a read
-   * little.
+   * little. (Timeouts run on a wheel of 10 ms ticks, so this one fires after 20 to 30 ms.)
    */
   static final long ASK_MORE_AFTER_MS = 20;
 
   private final PeerCalls peers;
+  private final TermStreams terms;
   private final long timeoutMs;
   private final Map<RaftGroupId, Rounds> rounds = new ConcurrentHashMap<>();
   private final LongAdder roundsRun = new LongAdder();
@@ -85,11 +85,13 @@ final class ReadIndex {
   private final LongAdder roundsWidened = new LongAdder();
 
   /**
-   * @param peers the node's calls to other nodes
+   * @param peers the node's calls to other nodes (a follower's read-index request)
+   * @param terms the node's term requests to other nodes (a leader's rounds)
    * @param timeoutMs how long a term request or a follower's read-index request may take
    */
-  ReadIndex(PeerCalls peers, long timeoutMs) {
+  ReadIndex(PeerCalls peers, TermStreams terms, long timeoutMs) {
     this.peers = peers;
+    this.terms = terms;
     this.timeoutMs = timeoutMs;
   }
 
@@ -275,8 +277,7 @@ final class ReadIndex {
     while (firstCount < order.size() && !quorum.enoughWith(firstIds)) {
       firstIds.add(order.get(firstCount++).getId());
     }
-    byte[] request = NodeTermRequest.newBuilder().setGroupId(groupBytes(division))
-        .setFrom(division.getId().toString()).build().toByteArray();
+    Asking request = new Asking(groupBytes(division), division.getId().toString());
     if (firstCount == order.size()) {
       // Every voter is needed: ask them all at once, with the full timeout.
       order.forEach(peer -> ask(quorum, peer, request, timeoutMs));
@@ -322,21 +323,18 @@ final class ReadIndex {
   }
 
   /** Asks {@code peer} for its term and counts whatever it answers, a failure included. */
-  private void ask(Quorum quorum, RaftPeer peer, byte[] request, long timeout) {
+  private void ask(Quorum quorum, RaftPeer peer, Asking request, long timeout) {
     call(peer, request, timeout).whenComplete((answered, failure) -> quorum.answer(peer.getId(),
         failure == null ? answered : -1, failure == null ? null : NodeReads.describe(failure)));
   }
 
-  /** A voter's current term: its answer to {@link NodeReads#TERM}. */
-  private CompletableFuture<Long> call(RaftPeer peer, byte[] request, long timeout) {
-    return peers.call(NodeReads.TERM_CALL, peer.getAddress(), request, timeout).thenApply(bytes -> {
-      try {
-        return NodeTermReply.parseFrom(bytes).getTerm();
-      } catch (InvalidProtocolBufferException e) {
-        throw new CompletionException(new IllegalArgumentException("a malformed term reply"));
-      }
-    });
+  /** A voter's current term: its answer to {@link NodeReads#TERMS} (or {@link NodeReads#TERM}). */
+  private CompletableFuture<Long> call(RaftPeer peer, Asking request, long timeout) {
+    return terms.term(peer.getAddress(), request.group, request.from, timeout);
   }
+
+  /** What a round's term requests carry: the group and the asking node. */
+  private record Asking(ByteString group, String from) {}
 
   private static Set<RaftPeerId> ids(Collection<RaftPeer> peers) {
     Set<RaftPeerId> ids = new HashSet<>();

@@ -46,7 +46,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.impl.ClientProtoUtils;
 import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
@@ -65,6 +67,7 @@ import org.apache.ratis.thirdparty.io.grpc.ManagedChannelBuilder;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
 import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -220,6 +223,43 @@ class ClusterIT {
                 () -> ClientCalls.blockingUnaryCall(channel, method, deadline(), unknownRequest))
                 .getStatus().getCode()).as("%s of an unknown group", method.getFullMethodName()).isEqualTo(Status.Code.UNAVAILABLE);
           }
+          // The term as messages of one stream: each answer carries its request's seq; a group the
+          // node does not have gets a failure and the stream stays open; garbage ends it.
+          BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+          StreamObserver<byte[]> terms = ClientCalls.asyncBidiStreamingCall(
+              channel.newCall(NodeReads.TERMS_CALL, deadline()), new StreamObserver<>() {
+                @Override
+                public void onNext(byte[] bytes) {
+                  try {
+                    got.add(NodeTermReply.parseFrom(bytes));
+                  } catch (IOException e) {
+                    got.add(e);
+                  }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  got.add(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                  got.add("completed");
+                }
+              });
+          terms.onNext(NodeTermRequest.newBuilder().setGroupId(unknownGroup).setFrom("test").setSeq(11).build().toByteArray());
+          NodeTermReply refused = (NodeTermReply) got.poll(30, TimeUnit.SECONDS);
+          assertThat(refused.getSeq()).isEqualTo(11);
+          assertThat(refused.getFailure()).as("the answer about an unknown group").isNotEmpty();
+          terms.onNext(NodeTermRequest.newBuilder().setGroupId(groupBytes).setFrom("test").setSeq(12).build().toByteArray());
+          NodeTermReply answered = (NodeTermReply) got.poll(30, TimeUnit.SECONDS);
+          assertThat(answered.getSeq()).isEqualTo(12);
+          assertThat(answered.getFailure()).isEmpty();
+          assertThat(answered.getTerm()).isEqualTo(c.status(node, shard).term());
+          terms.onNext(new byte[] {(byte) 0xFF, 1});
+          assertThat(Status.fromThrowable((Throwable) got.poll(30, TimeUnit.SECONDS)).getCode())
+              .as("the stream after garbage").isEqualTo(Status.Code.INVALID_ARGUMENT);
+
           byte[] readIndexRequest = NodeReadIndexRequest.newBuilder().setGroupId(groupBytes).setFrom("test").build().toByteArray();
           if (node.equals(leader)) {
             long index = NodeReadIndexReply.parseFrom(ClientCalls.blockingUnaryCall(channel, NodeReads.READ_INDEX_CALL,

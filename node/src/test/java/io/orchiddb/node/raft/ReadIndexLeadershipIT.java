@@ -213,6 +213,7 @@ class ReadIndexLeadershipIT {
 
       long rounds = reads.readIndexRounds();
       long widened = reads.readIndexRoundsWidened();
+      long streams = reads.termStreams().opened();
       for (int i = 0; i < 50; i++) {
         assertThat(value(reads.read(linearizable(leader, group)).get(30, TimeUnit.SECONDS))).isEqualTo("v1");
       }
@@ -244,6 +245,10 @@ class ReadIndexLeadershipIT {
       assertThat(reads.readIndexRoundsWidened() - widenedAfterFirst)
           .as("rounds widened among %d after %s went silent", later, asked).isLessThanOrEqualTo(later / 4);
       assertThat(answers.get(other).sum() - otherBefore).isGreaterThanOrEqualTo(later + 1);
+      // Every question went as a message on a stream kept open to each follower, a failed answer
+      // (the silent one's) included: no unary calls, at most one stream per follower.
+      assertThat(reads.termStreams().opened() - streams).as("term streams opened").isLessThanOrEqualTo(2);
+      assertThat(reads.termStreams().unaryCalls()).isZero();
     }
   }
 

@@ -1,0 +1,295 @@
+package io.orchiddb.node.raft;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.orchiddb.proto.raft.NodeTermReply;
+import io.orchiddb.proto.raft.NodeTermRequest;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.Context;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCallStreamObserver;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientResponseObserver;
+import org.apache.ratis.thirdparty.io.netty.util.HashedWheelTimer;
+import org.apache.ratis.thirdparty.io.netty.util.Timeout;
+
+/**
+ * This node's term requests to other nodes ({@link ReadIndex}'s leadership rounds), as messages
+ * of one bidirectional stream per node ({@link NodeReads#TERMS}) rather than a unary call each.
+ * A unary call costs each end a new HTTP/2 stream (headers, trailers, a deadline timer); a message
+ * on an open stream is one frame each way. Measured on this machine with {@code
+ * benchmarks/tools/GrpcFloor.java}: a relayed round trip went from ~180 µs to ~140 µs with the
+ * relay's hop on a stream (BENCHMARKS.md, "Optimisations"), and a strong get at concurrency 1 is
+ * that shape.
+ *
+ * <p>A stream is opened on a node's first request and kept; replies are matched to requests by
+ * {@code seq}, so the other node may answer in any order. Each request has its own timeout, on one
+ * timer wheel per JVM (10 ms ticks: a request fails no sooner than its timeout and at most a tick
+ * later); a reply after it is dropped. When a stream ends (the node went away, restarted, or closed
+ * the connection), its unanswered requests fail at once, as unary calls on that connection would,
+ * and the next request opens a new stream. A node that does not serve the stream (an older
+ * version, during a rolling upgrade) answers UNIMPLEMENTED: its unanswered requests, and every
+ * request to it for the next {@link #UNARY_FOR_MS}, go as unary {@link NodeReads#TERM} calls.
+ *
+ * <p>Callers are completed on the channel's I/O thread, or on the timer's thread for a timeout.
+ * Thread-safe.
+ */
+final class TermStreams implements Closeable {
+  /** How long a node that answered UNIMPLEMENTED is asked with unary calls before a stream is tried again. */
+  static final long UNARY_FOR_MS = 60_000;
+
+  private static final HashedWheelTimer TIMER = new HashedWheelTimer(
+      new ThreadFactoryBuilder().setNameFormat("orchiddb-term-timeouts").setDaemon(true).build(),
+      10, TimeUnit.MILLISECONDS);
+
+  private final PeerCalls peers;
+  private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+  /** Addresses that answered UNIMPLEMENTED, with the System.nanoTime until which they are asked with unary calls. */
+  private final Map<String, Long> unaryUntil = new ConcurrentHashMap<>();
+  private final AtomicLong seqs = new AtomicLong();
+  private final LongAdder opened = new LongAdder();
+  private final LongAdder unary = new LongAdder();
+
+  TermStreams(PeerCalls peers) {
+    this.peers = peers;
+  }
+
+  /**
+   * The current term in {@code group} of the node at {@code address}. Fails when it does not
+   * answer within {@code timeoutMs}, its stream ends first, it gives no term (a {@code failure}
+   * reply) or this node is closing.
+   */
+  CompletableFuture<Long> term(String address, ByteString group, String from, long timeoutMs) {
+    if (peers.closed()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the node is closing"));
+    }
+    NodeTermRequest.Builder request = NodeTermRequest.newBuilder().setGroupId(group).setFrom(from);
+    Long until = unaryUntil.get(address);
+    if (until != null) {
+      if (System.nanoTime() - until < 0) {
+        return unary(address, request.build(), timeoutMs);
+      }
+      unaryUntil.remove(address, until);
+    }
+    Pending pending = new Pending(address, request.setSeq(seqs.incrementAndGet()).build(),
+        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    for (int attempt = 0; ; attempt++) {
+      Stream stream = streams.get(address);
+      boolean fresh = stream == null;
+      if (fresh) {
+        // Opened outside the map's update: a call on a channel that is shutting down fails as it starts.
+        Stream opened = open(address);
+        stream = streams.putIfAbsent(address, opened);
+        if (stream == null) {
+          stream = opened;
+        } else {
+          opened.cancel("another stream to " + address + " was opened at the same moment");
+          fresh = false;
+        }
+      }
+      if (stream.send(pending, timeoutMs)) {
+        return pending.future;
+      }
+      streams.remove(address, stream); // it ended: open another, once
+      if (fresh || attempt > 0) {
+        return CompletableFuture.failedFuture(Status.UNAVAILABLE
+            .withDescription("the term stream to " + address + " ended as it opened").asRuntimeException());
+      }
+    }
+  }
+
+  /** Streams opened so far (for tests). */
+  long opened() {
+    return opened.sum();
+  }
+
+  /** Requests sent as unary calls to nodes without the stream (for tests). */
+  long unaryCalls() {
+    return unary.sum();
+  }
+
+  @Override
+  public void close() {
+    streams.values().forEach(stream -> stream.cancel("the node is closing"));
+    streams.clear();
+  }
+
+  private Stream open(String address) {
+    opened.increment();
+    Stream stream = new Stream(address);
+    // In the root context: a stream outlives whatever incoming call first needed it.
+    Context previous = Context.ROOT.attach();
+    try {
+      ClientCalls.asyncBidiStreamingCall(peers.channel(address).newCall(NodeReads.TERMS_CALL, CallOptions.DEFAULT), stream);
+    } finally {
+      Context.ROOT.detach(previous);
+    }
+    return stream;
+  }
+
+  private CompletableFuture<Long> unary(String address, NodeTermRequest request, long timeoutMs) {
+    unary.increment();
+    return peers.call(NodeReads.TERM_CALL, address, request.toBuilder().clearSeq().build().toByteArray(),
+        Math.max(1, timeoutMs)).thenApply(bytes -> {
+          try {
+            return NodeTermReply.parseFrom(bytes).getTerm();
+          } catch (InvalidProtocolBufferException e) {
+            throw new CompletionException(new IllegalArgumentException("a malformed term reply from " + address));
+          }
+        });
+  }
+
+  /** A request sent and not yet answered. */
+  private static final class Pending {
+    final String address;
+    final NodeTermRequest request;
+    final long deadlineNanos;
+    final CompletableFuture<Long> future = new CompletableFuture<>();
+    Timeout timeout;
+
+    Pending(String address, NodeTermRequest request, long deadlineNanos) {
+      this.address = address;
+      this.request = request;
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  /** One open stream to one node, and the requests on it that are waiting for replies. */
+  private final class Stream implements ClientResponseObserver<byte[], byte[]> {
+    private final String address;
+    private final Map<Long, Pending> pending = new HashMap<>();
+    private ClientCallStreamObserver<byte[]> requests;
+    private boolean ended;
+
+    Stream(String address) {
+      this.address = address;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<byte[]> requests) {
+      this.requests = requests;
+    }
+
+    /** Sends {@code p} unless the stream has ended (false: the caller opens another). */
+    synchronized boolean send(Pending p, long timeoutMs) {
+      if (ended) {
+        return false;
+      }
+      long seq = p.request.getSeq();
+      pending.put(seq, p);
+      p.timeout = TIMER.newTimeout(t -> timedOut(seq, timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
+      try {
+        requests.onNext(p.request.toByteArray());
+      } catch (RuntimeException e) {
+        // The call was closed under us (cancelled as the node closes): fail this one, keep the rest.
+        pending.remove(seq);
+        p.timeout.cancel();
+        p.future.completeExceptionally(e);
+      }
+      return true;
+    }
+
+    private void timedOut(long seq, long timeoutMs) {
+      Pending p;
+      synchronized (this) {
+        p = pending.remove(seq);
+      }
+      if (p != null) {
+        p.future.completeExceptionally(Status.DEADLINE_EXCEEDED
+            .withDescription(address + " did not answer a term request within " + timeoutMs + " ms").asRuntimeException());
+      }
+    }
+
+    @Override
+    public void onNext(byte[] bytes) {
+      NodeTermReply reply;
+      try {
+        reply = NodeTermReply.parseFrom(bytes);
+      } catch (InvalidProtocolBufferException e) {
+        end(new IllegalArgumentException("a malformed term reply from " + address));
+        requests.cancel("a malformed term reply", null);
+        return;
+      }
+      Pending p;
+      synchronized (this) {
+        p = pending.remove(reply.getSeq());
+      }
+      if (p == null) {
+        return; // timed out already
+      }
+      p.timeout.cancel();
+      if (reply.getFailure().isEmpty()) {
+        p.future.complete(reply.getTerm());
+      } else {
+        p.future.completeExceptionally(Status.UNAVAILABLE.withDescription(reply.getFailure()).asRuntimeException());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+        unaryUntil.put(address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNARY_FOR_MS));
+        for (Pending p : end(null)) {
+          long left = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
+          unary(address, p.request, left).whenComplete((term, failure) -> {
+            if (failure == null) {
+              p.future.complete(term);
+            } else {
+              p.future.completeExceptionally(failure);
+            }
+          });
+        }
+        return;
+      }
+      if (!peers.closed()) {
+        peers.channel(address).resetConnectBackoff(); // as after a failed unary call: a node back is tried at once
+      }
+      end(t);
+    }
+
+    @Override
+    public void onCompleted() {
+      end(Status.UNAVAILABLE.withDescription(address + " ended its term stream").asRuntimeException());
+    }
+
+    /** Marks the stream ended and takes its unanswered requests: failed with {@code why}, or returned. */
+    private List<Pending> end(Throwable why) {
+      List<Pending> left;
+      synchronized (this) {
+        ended = true;
+        left = new ArrayList<>(pending.values());
+        pending.clear();
+      }
+      streams.remove(address, this);
+      for (Pending p : left) {
+        p.timeout.cancel();
+        if (why != null) {
+          p.future.completeExceptionally(why);
+        }
+      }
+      return left;
+    }
+
+    void cancel(String why) {
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+      }
+      requests.cancel(why, null);
+    }
+  }
+}
