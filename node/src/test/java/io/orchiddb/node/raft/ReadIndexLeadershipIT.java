@@ -246,8 +246,9 @@ class ReadIndexLeadershipIT {
           .as("rounds widened among %d after %s went silent", later, asked).isLessThanOrEqualTo(later / 4);
       assertThat(answers.get(other).sum() - otherBefore).isGreaterThanOrEqualTo(later + 1);
       // Every question went as a message on a stream kept open to each follower, a failed answer
-      // (the silent one's) included: no unary calls, at most one stream per follower.
-      assertThat(reads.termStreams().opened() - streams).as("term streams opened").isLessThanOrEqualTo(2);
+      // (the silent one's) included: no unary calls, and a few streams for 70 rounds and more (one
+      // per follower and per thread kind asking: this test's, an answer's event loop, the timer's).
+      assertThat(reads.termStreams().opened() - streams).as("term streams opened").isLessThanOrEqualTo(6);
       assertThat(reads.termStreams().unaryCalls()).isZero();
     }
   }

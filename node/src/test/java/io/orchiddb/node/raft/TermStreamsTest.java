@@ -3,6 +3,10 @@ package io.orchiddb.node.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.netty.channel.EventLoop;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.orchiddb.proto.raft.NodeTermReply;
 import io.orchiddb.proto.raft.NodeTermRequest;
 import java.io.IOException;
@@ -16,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.apache.ratis.thirdparty.io.grpc.Server;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
-import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.netty.NettyServerBuilder;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
@@ -118,7 +121,8 @@ class TermStreamsTest {
           boolean first = streams.incrementAndGet() == 1;
           return observer(request -> {
             if (first) {
-              out.onError(Status.UNAVAILABLE.withDescription("going away").asRuntimeException());
+              out.onError(org.apache.ratis.thirdparty.io.grpc.Status.UNAVAILABLE.withDescription("going away")
+                  .asRuntimeException());
             } else {
               out.onNext(reply(request).setTerm(termOf(request)).build().toByteArray());
             }
@@ -152,10 +156,41 @@ class TermStreamsTest {
     assertThat(unaryServed.get()).isEqualTo(6);
   }
 
+  /**
+   * A request made on one of gRPC's event loops (as a router in the node's JVM makes it) goes on a
+   * stream whose connection that loop carries, so its answer completes on that same thread; a
+   * request from any other thread uses a stream of its own.
+   */
+  @Test
+  void aRequestFromAnEventLoopIsAnsweredOnThatLoop() throws Exception {
+    String address = serveStream((request, out) -> out.onNext(reply(request).setTerm(termOf(request)).build().toByteArray()));
+    MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    try {
+      EventLoop loop = group.next();
+      Thread loopThread = CompletableFuture.supplyAsync(Thread::currentThread, loop).get(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 3; i++) {
+        int term = 20 + i;
+        CompletableFuture<Thread> answeredOn = CompletableFuture.supplyAsync(
+            () -> terms.term(address, group(term), FROM, 10_000), loop)
+            .thenCompose(answer -> answer.thenApply(t -> {
+              assertThat(t).isEqualTo(term);
+              return Thread.currentThread();
+            }));
+        assertThat(answeredOn.get(10, TimeUnit.SECONDS)).as("the thread the answer completed on").isSameAs(loopThread);
+      }
+      assertThat(terms.openTo(address)).isEqualTo(1);
+      assertThat(terms.term(address, group(30), FROM, 10_000).get(10, TimeUnit.SECONDS)).isEqualTo(30);
+      assertThat(terms.openTo(address)).as("streams after a request from the test's thread").isEqualTo(2);
+    } finally {
+      terms.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aStreamThatFailsAsItOpensFailsTheRequestRatherThanOpeningAnotherForever() {
     String address = serveStream((request, out) -> out.onNext(reply(request).setTerm(1).build().toByteArray()));
-    peers.channel(address).shutdownNow(); // every new call on it fails as it starts
+    terms.channel(new TermStreams.Route(address, null)).shutdownNow(); // every new call on it fails as it starts
     assertThat(failure(terms.term(address, group(1), FROM, 10_000))).hasMessageContaining("ended as it opened");
     assertThat(terms.opened()).isLessThanOrEqualTo(2);
   }
