@@ -20,11 +20,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.orchiddb.proto.raft.NodeTermReply;
 import io.orchiddb.proto.raft.NodeTermRequest;
-import java.io.ByteArrayInputStream;
 import java.io.Closeable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,26 +72,10 @@ final class TermStreams implements Closeable {
       new ThreadFactoryBuilder().setNameFormat("orchiddb-term-timeouts").setDaemon(true).build(),
       10, TimeUnit.MILLISECONDS);
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   /** {@link NodeReads#TERMS} as gRPC's own (unshaded API) descriptor. */
   static final MethodDescriptor<byte[], byte[]> TERMS = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.BIDI_STREAMING).setFullMethodName(NodeReads.TERMS)
-      .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+      .setRequestMarshaller(GrpcBytes.MARSHALLER).setResponseMarshaller(GrpcBytes.MARSHALLER).build();
 
   private final PeerCalls peers;
   private final Map<Route, ManagedChannel> channels = new ConcurrentHashMap<>();

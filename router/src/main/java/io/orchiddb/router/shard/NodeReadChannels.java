@@ -16,15 +16,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.micrometer.core.instrument.Counter;
+import io.orchiddb.node.raft.GrpcBytes;
 import io.orchiddb.node.raft.NodeReads;
 import io.orchiddb.proto.raft.NodeReadBatch;
 import io.orchiddb.proto.raft.NodeReadBatchReply;
 import io.orchiddb.proto.raft.NodeReadOutcome;
-import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,28 +47,12 @@ final class NodeReadChannels implements Closeable {
   /** Largest reply accepted: a multi-get of many large values can exceed gRPC's 4 MiB default. */
   static final int REPLY_BYTES_MAX = 64 << 20;
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
-
   /** The NodeReads method as plain gRPC describes it (the node serves it on Ratis's shaded copy). */
   static final MethodDescriptor<byte[], byte[]> READ = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY)
       .setFullMethodName(NodeReads.METHOD)
-      .setRequestMarshaller(BYTES)
-      .setResponseMarshaller(BYTES)
+      .setRequestMarshaller(GrpcBytes.MARSHALLER)
+      .setResponseMarshaller(GrpcBytes.MARSHALLER)
       .build();
 
   /** NodeReads' method for several reads in one call. */
