@@ -135,7 +135,7 @@ public final class NodeReads {
 
   private final Divisions divisions;
   private final PeerCalls peers = new PeerCalls();
-  private final TermStreams terms = new TermStreams(peers);
+  private final TermStreams terms = new TermStreams(peers, System::nanoTime);
   private final ReadIndex readIndex;
 
   /**

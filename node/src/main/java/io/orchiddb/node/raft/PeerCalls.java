@@ -33,7 +33,8 @@ final class PeerCalls implements Closeable {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("the node is closing"));
     }
-    ManagedChannel channel = channel(address);
+    ManagedChannel channel = channels.computeIfAbsent(address,
+        a -> NettyChannelBuilder.forTarget(a).usePlaintext().directExecutor().build());
     CompletableFuture<byte[]> result = new CompletableFuture<>();
     // In the root context: the call is often made while serving some incoming call, and is shared
     // by other reads (a round answers a batch), so it must not be cancelled when that call ends.
@@ -62,19 +63,6 @@ final class PeerCalls implements Closeable {
       Context.ROOT.detach(previous);
     }
     return result;
-  }
-
-  /**
-   * The channel to the node at {@code address}, made on first use; its callbacks run on its I/O
-   * thread. Not after {@link #close} (the caller checks {@link #closed}).
-   */
-  ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().directExecutor().build());
-  }
-
-  /** Whether {@link #close} was called. */
-  boolean closed() {
-    return closed;
   }
 
   @Override

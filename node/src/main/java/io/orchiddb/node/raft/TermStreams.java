@@ -31,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.ratis.thirdparty.io.netty.util.HashedWheelTimer;
 import org.apache.ratis.thirdparty.io.netty.util.Timeout;
 
@@ -78,17 +79,24 @@ final class TermStreams implements Closeable {
       .setRequestMarshaller(GrpcBytes.MARSHALLER).setResponseMarshaller(GrpcBytes.MARSHALLER).build();
 
   private final PeerCalls peers;
+  private final LongSupplier nanoClock;
   private final Map<Route, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Map<Route, Stream> streams = new ConcurrentHashMap<>();
   private volatile boolean closed;
-  /** Addresses that answered UNIMPLEMENTED, with the System.nanoTime until which they are asked with unary calls. */
+  /** Addresses that answered UNIMPLEMENTED, with the nanoClock time until which they are asked with unary calls. */
   private final Map<String, Long> unaryUntil = new ConcurrentHashMap<>();
   private final AtomicLong seqs = new AtomicLong();
   private final LongAdder opened = new LongAdder();
   private final LongAdder unary = new LongAdder();
 
-  TermStreams(PeerCalls peers) {
+  /**
+   * @param peers the node's unary calls (to nodes without the stream)
+   * @param nanoClock System::nanoTime, or a test's: when a node without the stream is tried again,
+   *     how long a request re-sent as a call has left (the requests' own timeouts run on the wheel)
+   */
+  TermStreams(PeerCalls peers, LongSupplier nanoClock) {
     this.peers = peers;
+    this.nanoClock = nanoClock;
   }
 
   /**
@@ -103,13 +111,13 @@ final class TermStreams implements Closeable {
     NodeTermRequest.Builder request = NodeTermRequest.newBuilder().setGroupId(group).setFrom(from);
     Long until = unaryUntil.get(address);
     if (until != null) {
-      if (System.nanoTime() - until < 0) {
+      if (nanoClock.getAsLong() - until < 0) {
         return unary(address, request.build(), timeoutMs);
       }
       unaryUntil.remove(address, until);
     }
-    Pending pending = new Pending(address, request.setSeq(seqs.incrementAndGet()).build(),
-        System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    Pending pending = new Pending(request.setSeq(seqs.incrementAndGet()).build(),
+        nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     Route route = new Route(address, currentLoop());
     for (int attempt = 0; ; attempt++) {
       Stream stream = streams.get(route);
@@ -209,14 +217,12 @@ final class TermStreams implements Closeable {
 
   /** A request sent and not yet answered. */
   private static final class Pending {
-    final String address;
     final NodeTermRequest request;
     final long deadlineNanos;
     final CompletableFuture<Long> future = new CompletableFuture<>();
     Timeout timeout;
 
-    Pending(String address, NodeTermRequest request, long deadlineNanos) {
-      this.address = address;
+    Pending(NodeTermRequest request, long deadlineNanos) {
       this.request = request;
       this.deadlineNanos = deadlineNanos;
     }
@@ -225,14 +231,12 @@ final class TermStreams implements Closeable {
   /** One open stream to one node, and the requests on it that are waiting for replies. */
   private final class Stream implements ClientResponseObserver<byte[], byte[]> {
     private final Route route;
-    private final String address;
     private final Map<Long, Pending> pending = new HashMap<>();
     private ClientCallStreamObserver<byte[]> requests;
     private boolean ended;
 
     Stream(Route route) {
       this.route = route;
-      this.address = route.address;
     }
 
     @Override
@@ -266,7 +270,7 @@ final class TermStreams implements Closeable {
       }
       if (p != null) {
         p.future.completeExceptionally(Status.DEADLINE_EXCEEDED
-            .withDescription(address + " did not answer a term request within " + timeoutMs + " ms").asRuntimeException());
+            .withDescription(route.address() + " did not answer a term request within " + timeoutMs + " ms").asRuntimeException());
       }
     }
 
@@ -276,7 +280,7 @@ final class TermStreams implements Closeable {
       try {
         reply = NodeTermReply.parseFrom(bytes);
       } catch (InvalidProtocolBufferException e) {
-        end(new IllegalArgumentException("a malformed term reply from " + address));
+        end(new IllegalArgumentException("a malformed term reply from " + route.address()));
         requests.cancel("a malformed term reply", null);
         return;
       }
@@ -298,10 +302,10 @@ final class TermStreams implements Closeable {
     @Override
     public void onError(Throwable t) {
       if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
-        unaryUntil.put(address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNARY_FOR_MS));
+        unaryUntil.put(route.address(), nanoClock.getAsLong() + TimeUnit.MILLISECONDS.toNanos(UNARY_FOR_MS));
         for (Pending p : end(null)) {
-          long left = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - System.nanoTime());
-          unary(address, p.request, left).whenComplete((term, failure) -> {
+          long left = TimeUnit.NANOSECONDS.toMillis(p.deadlineNanos - nanoClock.getAsLong());
+          unary(route.address(), p.request, left).whenComplete((term, failure) -> {
             if (failure == null) {
               p.future.complete(term);
             } else {
@@ -319,7 +323,7 @@ final class TermStreams implements Closeable {
 
     @Override
     public void onCompleted() {
-      end(Status.UNAVAILABLE.withDescription(address + " ended its term stream").asRuntimeException());
+      end(Status.UNAVAILABLE.withDescription(route.address() + " ended its term stream").asRuntimeException());
     }
 
     /** Marks the stream ended and takes its unanswered requests: failed with {@code why}, or returned. */

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.apache.ratis.thirdparty.io.grpc.Server;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
@@ -35,7 +36,9 @@ class TermStreamsTest {
   private static final String FROM = "n1";
 
   private final PeerCalls peers = new PeerCalls();
-  private final TermStreams terms = new TermStreams(peers);
+  /** The nano clock TermStreams reads, moved by tests. */
+  private final AtomicLong now = new AtomicLong();
+  private final TermStreams terms = new TermStreams(peers, now::get);
   private final List<Server> servers = new ArrayList<>();
 
   @AfterEach
@@ -154,6 +157,15 @@ class TermStreamsTest {
     assertThat(terms.opened()).as("streams tried").isEqualTo(1);
     assertThat(terms.unaryCalls()).isEqualTo(6);
     assertThat(unaryServed.get()).isEqualTo(6);
+
+    // Until UNARY_FOR_MS has passed; then the stream is tried again (here refused again, so a call once more).
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(TermStreams.UNARY_FOR_MS) - 1);
+    assertThat(terms.term(address, group(14), FROM, 10_000).get(10, TimeUnit.SECONDS)).isEqualTo(14);
+    assertThat(terms.opened()).as("streams tried just before the time").isEqualTo(1);
+    now.addAndGet(1);
+    assertThat(terms.term(address, group(15), FROM, 10_000).get(10, TimeUnit.SECONDS)).isEqualTo(15);
+    assertThat(terms.opened()).as("streams tried once the time passed").isEqualTo(2);
+    assertThat(unaryServed.get()).isEqualTo(8);
   }
 
   /**
